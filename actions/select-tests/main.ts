@@ -1,0 +1,4 @@
+import { runStep } from '../../shared/run.js';
+import { main } from './select-tests.js';
+
+await runStep('select-tests', main);

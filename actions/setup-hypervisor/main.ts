@@ -1,0 +1,4 @@
+import { runStep } from '../../shared/run.js';
+import { main } from './setup-hypervisor.js';
+
+await runStep('setup-hypervisor', main);

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  findRepoRoot,
+  runAction,
+  type RunResult,
+  type StepResult,
+} from '../shared/harness/runner.js';
+import { runDemo } from './demo/pipeline.js';
+import { syncReadmes } from './readme-tables.js';
+import { renderMarkdown } from './terminal.js';
+
+const HELP = `virt-ci — run the virt-ci actions locally, the way the GitHub runner runs them
+
+usage:
+  virt-ci run <action> [--environment E] [--profile FILE] [--input name=value]...
+                       [--env NAME=value]... [--workspace DIR] [--event FILE] [--event-name NAME]
+  virt-ci demo         play the seed pipeline (dev -> promote -> test environments) locally
+  virt-ci docs [--check]
+                       regenerate (or check) the inputs/outputs tables of the action READMEs
+
+actions: setup-hypervisor, toggle-feature-gate, select-tests, publish-junit, promote-digest`;
+
+function pairs(values: string[], flag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq <= 0) throw new Error(`${flag} ${JSON.stringify(v)}: expected name=value`);
+    out[v.slice(0, eq)] = v.slice(eq + 1);
+  }
+  return out;
+}
+
+export function parseRunArgs(argv: string[]) {
+  const [action, ...rest] = argv;
+  if (!action || action.startsWith('-')) throw new Error('run: name the action to run');
+  const inputs: string[] = [];
+  const env: string[] = [];
+  const opts: { workspace?: string; event?: string; eventName?: string } = {};
+  const named: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const flag = rest[i];
+    const value = rest[i + 1];
+    if (value === undefined) throw new Error(`${flag}: needs a value`);
+    i++;
+    if (flag === '--input' || flag === '-i') inputs.push(value);
+    else if (flag === '--env') env.push(value);
+    else if (flag === '--environment') named.environment = value;
+    else if (flag === '--profile') named.profile = value;
+    else if (flag === '--workspace') opts.workspace = path.resolve(value);
+    else if (flag === '--event') opts.event = path.resolve(value);
+    else if (flag === '--event-name') opts.eventName = value;
+    else throw new Error(`${flag}: unknown option (see virt-ci help)`);
+  }
+  return {
+    action,
+    inputs: { ...named, ...pairs(inputs, '--input') },
+    env: pairs(env, '--env'),
+    ...opts,
+  };
+}
+
+export function printResult(
+  result: RunResult,
+  write: (s: string) => void = (s) => process.stdout.write(s),
+): void {
+  const steps: Array<[string, StepResult]> = [['main', result]];
+  if (result.post) steps.push(['post', result.post]);
+  for (const [name, step] of steps) {
+    write(
+      `\n── ${name} step: ${step.exitCode === 0 ? 'succeeded' : `failed (exit ${step.exitCode})`}\n`,
+    );
+    for (const a of step.annotations) write(`  ${a.level}: ${a.message}\n`);
+    const outputs = Object.entries(step.outputs);
+    if (outputs.length) {
+      write('  outputs:\n');
+      for (const [k, v] of outputs)
+        write(`    ${k} = ${v.length > 200 ? `${v.slice(0, 197)}...` : v}\n`);
+    }
+    const env = Object.entries(step.env);
+    if (env.length) {
+      write('  exported env:\n');
+      for (const [k, v] of env) write(`    ${k}=${v}\n`);
+    }
+    if (step.summary.trim()) write(`  job summary:\n${renderMarkdown(step.summary, '    ')}\n`);
+  }
+}
+
+export async function runCli(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'run': {
+        const args = parseRunArgs(rest);
+        const result = await runAction({
+          action: args.action,
+          inputs: args.inputs,
+          env: args.env,
+          workspace: args.workspace ?? process.cwd(),
+          event: args.event ? JSON.parse(readFileSync(args.event, 'utf8')) : undefined,
+          eventName: args.eventName,
+          token: process.env.GITHUB_TOKEN,
+          onLine: (line) => {
+            if (!line.startsWith('::')) process.stdout.write(`  │ ${line}\n`);
+          },
+        });
+        printResult(result);
+        return result.exitCode === 0 && (result.post?.exitCode ?? 0) === 0 ? 0 : 1;
+      }
+      case 'demo':
+        return await runDemo();
+      case 'docs': {
+        const check = rest.includes('--check');
+        const drifted = syncReadmes(findRepoRoot(), !check);
+        for (const f of drifted) console.log(`${check ? 'out of date' : 'updated'}: ${f}`);
+        return check && drifted.length ? 1 : 0;
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(HELP);
+        return command === undefined ? 1 : 0;
+      default:
+        console.error(`virt-ci: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    console.error(`virt-ci: ${(err as Error).message}`);
+    return 2;
+  }
+}

@@ -1,0 +1,50 @@
+// Build every bundle with ncc: dist/<action>/index.js for each folder of actions/ and
+// dist/cli/index.js for the local CLI. No source maps (they would double dist/).
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const only = process.argv.slice(2);
+const entries = readdirSync(path.join(root, 'actions'), { withFileTypes: true })
+  .filter((d) => d.isDirectory() && existsSync(path.join(root, 'actions', d.name, 'main.ts')))
+  .map((d) => ({ name: d.name, entry: `actions/${d.name}/main.ts` }));
+entries.push({ name: 'cli', entry: 'bin/virt-ci.ts' });
+if (existsSync(path.join(root, 'root', 'main.ts')))
+  entries.push({ name: 'virt-ci', entry: 'root/main.ts' });
+
+const ncc = path.join(root, 'node_modules', '@vercel', 'ncc', 'dist', 'ncc', 'cli.js');
+let failed = 0;
+for (const { name, entry } of entries) {
+  if (only.length && !only.includes(name)) continue;
+  const out = path.join('dist', name);
+  rmSync(path.join(root, out), { recursive: true, force: true });
+  const started = Date.now();
+  const r = spawnSync(
+    process.execPath,
+    [
+      ncc,
+      'build',
+      entry,
+      '-o',
+      out,
+      '--license',
+      'licenses.txt',
+      '--quiet',
+      '--transpile-only',
+      '--target',
+      'es2022',
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+  if (r.status !== 0) {
+    failed++;
+    console.error(`build: ${name} failed`);
+  } else {
+    console.log(`build: dist/${name}/index.js (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,22 @@
+/**
+ * An error the user can act on. Its message is one line that names the input, file or
+ * resource, what was wrong and what is allowed; the runner shows it without a stack trace.
+ */
+export class UserError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message.replace(/\s*\n\s*/g, ' '), options);
+    this.name = 'UserError';
+  }
+}
+
+/** Quote a value for an error line: short, on one line, never mistaken for prose. */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  const oneLine = (text ?? String(value)).replace(/\r?\n/g, '\\n');
+  return JSON.stringify(oneLine.length > 120 ? `${oneLine.slice(0, 117)}...` : oneLine);
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

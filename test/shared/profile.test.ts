@@ -1,0 +1,125 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Inputs } from '../../shared/inputs.js';
+import { findEnvironment, loadProfileContext, parseProfile } from '../../shared/profile.js';
+import { repoRoot } from '../support/harness.js';
+
+const example = readFileSync(path.join(repoRoot, '.github', 'virt-ci.yaml'), 'utf8');
+
+describe('profile', () => {
+  it('reads the seed table: four environments, defaults merged under each', () => {
+    const p = parseProfile(example, '.github/virt-ci.yaml');
+    expect(p.environments.map((e) => e.name)).toEqual([
+      'dev',
+      'test-kvm',
+      'test-emulation',
+      'test-mshv',
+    ]);
+    const kvm = findEnvironment(p, 'test-kvm');
+    expect(kvm.hypervisor).toBe('kvm');
+    expect(kvm.gates).toEqual({
+      target: 'kubevirt',
+      namespace: 'kubevirt',
+      name: 'kubevirt',
+      values: { HyperVL1VH: false },
+    });
+    expect(kvm.tests.labelFilter).toBe('!l1hv-new && !mshv');
+    expect(kvm.junit).toEqual(['_out/artifacts/junit/*.xml']);
+    expect(findEnvironment(p, 'test-emulation').env).toEqual({ KUBEVIRT_EMULATION: 'true' });
+    expect(findEnvironment(p, 'test-mshv').gates.values).toEqual({ HyperVL1VH: true });
+    expect(findEnvironment(p, 'test-emulation').tests.labelFilter).toBe('');
+  });
+
+  it('expresses upstream KubeVirt MSHV support: ConfigurableHypervisor plus hypervisors', () => {
+    const p = parseProfile(
+      'version: 1\nenvironments:\n  mshv:\n    gates: {ConfigurableHypervisor: true, hypervisor: hyperv-direct, emulation: false}\n',
+      'p.yaml',
+    );
+    expect(p.environments[0].gates).toEqual({
+      hypervisor: 'hyperv-direct',
+      emulation: false,
+      values: { ConfigurableHypervisor: true },
+    });
+  });
+
+  it.each([
+    ['version: 2\n', 'p.yaml:1: version: "2" is not supported; allowed: 1'],
+    ['environments: {}\n', 'p.yaml:1: version: is missing; allowed: 1'],
+    [
+      'version: 1\nenvironments:\n  dev:\n    hypervisor: xen\n',
+      'p.yaml:4: environments.dev.hypervisor: "xen" is not allowed; allowed: auto | kvm | mshv | emulation',
+    ],
+    [
+      'version: 1\nenvironments:\n  dev:\n    gates: {L1HV: maybe}\n',
+      'p.yaml:4: environments.dev.gates.L1HV: "maybe" is not a boolean; allowed: true | false',
+    ],
+    [
+      'version: 1\nenvironments:\n  dev:\n    gates:\n      bad-gate: true\n',
+      'p.yaml:5: environments.dev.gates.bad-gate: "bad-gate" is neither a gate name',
+    ],
+    [
+      'version: 1\nenvironments:\n  dev:\n    test: {}\n',
+      'p.yaml:4: environments.dev.test: unknown field; allowed: description, hypervisor',
+    ],
+    [
+      'version: 1\nenvironments:\n  dev:\n    tests: {labelfilter: x}\n',
+      'p.yaml:4: environments.dev.tests.labelfilter: unknown field; allowed: labelFilter',
+    ],
+    [
+      'version: 1\nenvironments:\n  dev: {env: {A: [1]}}\n',
+      'p.yaml:3: environments.dev.env.A: must be a string, number or boolean',
+    ],
+    ['version: 1\nenvironments: [a, b]\n', 'p.yaml:2: environments: must be a mapping'],
+    ['version: 1\nenvironments:\n  dev: {}\n  dev: {}\n', 'p.yaml:4: not valid YAML'],
+    ['version: 1\n  bad: indent\n', 'p.yaml:'],
+  ])('rejects %j with one line naming file, line and field', (text, message) => {
+    let caught: Error | undefined;
+    try {
+      parseProfile(text, 'p.yaml');
+    } catch (e) {
+      caught = e as Error;
+    }
+    expect(caught?.name).toBe('UserError');
+    expect(caught?.message).toContain(message);
+    expect(caught?.message).not.toContain('\n');
+  });
+
+  describe('common inputs', () => {
+    const ws = () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'profile-'));
+      mkdirSync(path.join(dir, '.github'));
+      return dir;
+    };
+    const inputs = (v: Record<string, string>) => new Inputs((n) => v[n] ?? '');
+
+    it('accepts a missing default profile, but not a missing explicit one', () => {
+      const dir = ws();
+      expect(loadProfileContext(inputs({}), dir).profile).toBeUndefined();
+      expect(
+        loadProfileContext(inputs({ profile: '.github/virt-ci.yaml' }), dir).profile,
+      ).toBeUndefined();
+      expect(() => loadProfileContext(inputs({ profile: 'ci/profile.yaml' }), dir)).toThrow(
+        'input "profile": "ci/profile.yaml" does not exist (relative to the workspace)',
+      );
+    });
+
+    it('names the allowed environments when an unknown one is asked for', () => {
+      const dir = ws();
+      writeFileSync(path.join(dir, '.github', 'virt-ci.yaml'), example);
+      expect(
+        loadProfileContext(inputs({ environment: 'test-kvm' }), dir).environment?.hypervisor,
+      ).toBe('kvm');
+      expect(() => loadProfileContext(inputs({ environment: 'test-lvm' }), dir)).toThrow(
+        '.github/virt-ci.yaml: environment "test-lvm" is not defined; allowed: dev, test-kvm, test-emulation, test-mshv',
+      );
+    });
+
+    it('refuses an environment when there is no profile to define it', () => {
+      expect(() => loadProfileContext(inputs({ environment: 'dev' }), ws())).toThrow(
+        'input "environment": "dev" needs a profile, and .github/virt-ci.yaml does not exist',
+      );
+    });
+  });
+});
