@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
@@ -28475,7 +28476,9 @@ function findNode24(repoRoot) {
     return process.execPath;
 }
 function actionYamlPath(repoRoot, action) {
-    return action === 'root' ? external_node_path_default().join(repoRoot, 'action.yml') : external_node_path_default().join(repoRoot, 'actions', action, 'action.yml');
+    return action === 'root'
+        ? external_node_path_default().join(repoRoot, 'action.yml')
+        : external_node_path_default().join(repoRoot, 'actions', action, 'action.yml');
 }
 function readActionMetadata(repoRoot, action) {
     const file = actionYamlPath(repoRoot, action);
@@ -28587,14 +28590,20 @@ async function runAction(opts) {
     };
     const main = await runStep('main', meta.runs.main, {});
     const result = { ...main, workspace, runnerTemp, node };
-    if (meta.runs.post && opts.post !== false && shouldRunPost(meta.runs['post-if'], main.exitCode !== 0)) {
+    if (meta.runs.post &&
+        opts.post !== false &&
+        shouldRunPost(meta.runs['post-if'], main.exitCode !== 0)) {
         const stateEnv = {};
         for (const [k, v] of Object.entries(main.state))
             stateEnv[`STATE_${k}`] = v;
         const pathPrefix = main.path.length
             ? { PATH: [...main.path, baseEnv.PATH ?? ''].join((external_node_path_default()).delimiter) }
             : {};
-        result.post = await runStep('post', meta.runs.post, { ...main.env, ...pathPrefix, ...stateEnv });
+        result.post = await runStep('post', meta.runs.post, {
+            ...main.env,
+            ...pathPrefix,
+            ...stateEnv,
+        });
     }
     return result;
 }
@@ -28656,7 +28665,10 @@ function collect(exitCode, stdout, stderr, files) {
         outputs: parseFileCommands(read(files.GITHUB_OUTPUT)),
         env: parseFileCommands(read(files.GITHUB_ENV)),
         state: parseFileCommands(read(files.GITHUB_STATE)),
-        path: read(files.GITHUB_PATH).split('\n').map((s) => s.trim()).filter(Boolean),
+        path: read(files.GITHUB_PATH)
+            .split('\n')
+            .map((s) => s.trim())
+            .filter(Boolean),
         summary: read(files.GITHUB_STEP_SUMMARY),
         annotations,
         masks,
@@ -28699,7 +28711,14 @@ function errorMessage(err) {
  */
 const DEFAULT_PROFILE = '.github/virt-ci.yaml';
 const HYPERVISORS = ['auto', 'kvm', 'mshv', 'emulation'];
-const GATE_TARGETS = ['kubevirt', 'hco', 'cdi', 'overlay', 'kind-config', 'resource'];
+const GATE_TARGETS = [
+    'kubevirt',
+    'hco',
+    'cdi',
+    'overlay',
+    'kind-config',
+    'resource',
+];
 class At {
     file;
     lines;
@@ -28752,12 +28771,23 @@ function entries(at, node, field) {
     if (!(0,dist/* isMap */.jh)(node))
         at.fail(node, field, 'must be a mapping');
     return node.items.map((pair) => {
-        const key = (0,dist/* isScalar */.jn)(pair.key) ? String(pair.key.value) : at.fail(pair, field, 'keys must be plain names');
+        const key = (0,dist/* isScalar */.jn)(pair.key)
+            ? String(pair.key.value)
+            : at.fail(pair, field, 'keys must be plain names');
         return [key, pair.value, pair];
     });
 }
 const GATE_NAME = /^[A-Z][A-Za-z0-9]*$/;
-const GATE_SETTING_KEYS = ['target', 'namespace', 'name', 'path', 'kubeconfig', 'emulation', 'hypervisor', 'timeout'];
+const GATE_SETTING_KEYS = [
+    'target',
+    'namespace',
+    'name',
+    'path',
+    'kubeconfig',
+    'emulation',
+    'hypervisor',
+    'timeout',
+];
 function readGates(at, node, field) {
     const gates = { values: {} };
     for (const [key, value, pair] of entries(at, node, field)) {
@@ -28786,7 +28816,15 @@ function readGates(at, node, field) {
     }
     return gates;
 }
-const TEST_KEYS = ['labelFilter', 'focus', 'skip', 'runner', 'inventory', 'quarantine', 'timings'];
+const TEST_KEYS = [
+    'labelFilter',
+    'focus',
+    'skip',
+    'runner',
+    'inventory',
+    'quarantine',
+    'timings',
+];
 function readTests(at, node, field) {
     const tests = {};
     for (const [key, value, pair] of entries(at, node, field)) {
@@ -28817,9 +28855,26 @@ function readPromote(at, node, field) {
     }
     return promote;
 }
-const ENV_KEYS = ['description', 'hypervisor', 'fallback', 'packages', 'env', 'gates', 'tests', 'promote', 'junit', 'matrix'];
+const ENV_KEYS = [
+    'description',
+    'hypervisor',
+    'fallback',
+    'packages',
+    'env',
+    'gates',
+    'tests',
+    'promote',
+    'junit',
+    'matrix',
+];
 function readSettings(at, node, field) {
-    const s = { env: {}, gates: { values: {} }, tests: {}, promote: {}, matrix: {} };
+    const s = {
+        env: {},
+        gates: { values: {} },
+        tests: {},
+        promote: {},
+        matrix: {},
+    };
     for (const [key, value, pair] of entries(at, node, field)) {
         const f = `${field}.${key}`;
         switch (key) {
@@ -28911,7 +28966,12 @@ function parseProfile(text, file) {
     }
     if (version === undefined)
         return at.fail(root, 'version', 'is missing; allowed: 1');
-    return { file, version, defaults, environments: environments.map((e) => mergeSettings(defaults, e)) };
+    return {
+        file,
+        version,
+        defaults,
+        environments: environments.map((e) => mergeSettings(defaults, e)),
+    };
 }
 function mergeSettings(base, over) {
     const defined = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
@@ -28989,7 +29049,9 @@ const promoteDigestDemo = (stage, ctx) => {
     return {
         action: 'promote-digest',
         title: 'Promote the dev image by digest',
-        inputs: ctx.environment ? { environment: ctx.environment.name } : {},
+        inputs: ctx.environment
+            ? { environment: ctx.environment.name }
+            : {},
     };
 };
 
@@ -29001,7 +29063,9 @@ const publishJunitDemo = (stage, ctx) => {
     return {
         action: 'publish-junit',
         title: 'publish-junit',
-        inputs: ctx.environment ? { environment: ctx.environment.name } : {},
+        inputs: ctx.environment
+            ? { environment: ctx.environment.name }
+            : {},
     };
 };
 
@@ -29013,7 +29077,9 @@ const selectTestsDemo = (stage, ctx) => {
     return {
         action: 'select-tests',
         title: 'select-tests',
-        inputs: ctx.environment ? { environment: ctx.environment.name } : {},
+        inputs: ctx.environment
+            ? { environment: ctx.environment.name }
+            : {},
     };
 };
 
@@ -29025,7 +29091,9 @@ const setupHypervisorDemo = (stage, ctx) => {
     return {
         action: 'setup-hypervisor',
         title: 'setup-hypervisor',
-        inputs: ctx.environment ? { environment: ctx.environment.name } : {},
+        inputs: ctx.environment
+            ? { environment: ctx.environment.name }
+            : {},
     };
 };
 
@@ -29037,7 +29105,9 @@ const toggleFeatureGateDemo = (stage, ctx) => {
     return {
         action: 'toggle-feature-gate',
         title: 'toggle-feature-gate',
-        inputs: ctx.environment ? { environment: ctx.environment.name } : {},
+        inputs: ctx.environment
+            ? { environment: ctx.environment.name }
+            : {},
     };
 };
 
@@ -29057,14 +29127,25 @@ const toggleFeatureGateDemo = (stage, ctx) => {
  * dev -> promote the same digest -> each test environment -> one dashboard. Every step runs
  * the committed bundle through the runner harness, as GitHub would.
  */
-const PLANS = [setupHypervisorDemo, toggleFeatureGateDemo, selectTestsDemo, publishJunitDemo, promoteDigestDemo];
+const PLANS = [
+    setupHypervisorDemo,
+    toggleFeatureGateDemo,
+    selectTestsDemo,
+    publishJunitDemo,
+    promoteDigestDemo,
+];
 const NOT_BUILT = /not implemented yet/;
 function firstError(r) {
     return r.annotations.find((a) => a.level === 'error')?.message ?? `exit ${r.exitCode}`;
 }
 function defaultDescription(r) {
     const entries = Object.entries(r.outputs).filter(([, v]) => v.length <= 80);
-    return entries.length ? entries.slice(0, 6).map(([k, v]) => `${k}=${v}`).join('  ') : 'done';
+    return entries.length
+        ? entries
+            .slice(0, 6)
+            .map(([k, v]) => `${k}=${v}`)
+            .join('  ')
+        : 'done';
 }
 async function runDemo(write = (s) => process.stdout.write(s)) {
     const repoRoot = findRepoRoot();
@@ -29083,7 +29164,13 @@ async function runDemo(write = (s) => process.stdout.write(s)) {
             if (!step)
                 continue;
             await step.prepare?.(ctx);
-            const result = await runAction({ repoRoot, action: step.action, inputs: step.inputs, env: step.env, workspace });
+            const result = await runAction({
+                repoRoot,
+                action: step.action,
+                inputs: step.inputs,
+                env: step.env,
+                workspace,
+            });
             if (result.exitCode === 0) {
                 tally.ok++;
                 write(`  ✔ ${step.title.padEnd(34)} ${(step.describe ?? defaultDescription)(result, ctx)}\n`);
@@ -29102,7 +29189,10 @@ async function runDemo(write = (s) => process.stdout.write(s)) {
             }
         }
     };
-    write(`virt-ci demo — seed 000: dev -> promote -> ${profile.environments.filter((e) => e.name !== 'dev').map((e) => e.name).join(' | ')}\n`);
+    write(`virt-ci demo — seed 000: dev -> promote -> ${profile.environments
+        .filter((e) => e.name !== 'dev')
+        .map((e) => e.name)
+        .join(' | ')}\n`);
     write(`workspace: ${workspace}\n`);
     for (const env of profile.environments) {
         ctx.environment = env;
@@ -32065,7 +32155,7 @@ function codeBlock(text, lang = '') {
     return `${fence}${lang}\n${text.replace(/\n$/, '')}\n${fence}\n`;
 }
 /** Cut text to at most `maxBytes` UTF-8 bytes on a line boundary, with a note saying so. */
-function trimToBytes(text, maxBytes, note = '\n\n_…trimmed to fit GitHub\'s limit._\n') {
+function trimToBytes(text, maxBytes, note = "\n\n_…trimmed to fit GitHub's limit._\n") {
     if (Buffer.byteLength(text, 'utf8') <= maxBytes)
         return text;
     const room = maxBytes - Buffer.byteLength(note, 'utf8');
@@ -32090,10 +32180,16 @@ async function writeSummary(markdown, limit = SUMMARY_LIMIT_BYTES - 4096) {
 
 function inputsTable(meta) {
     const rows = Object.entries(meta.inputs ?? {}).map(([name, spec]) => {
-        const def = spec.default === undefined || spec.default === '' ? '' : `\`${String(spec.default).replace(/\n/g, ' ')}\``;
+        const def = spec.default === undefined || spec.default === ''
+            ? ''
+            : `\`${String(spec.default).replace(/\n/g, ' ')}\``;
         return `| \`${name}\` | ${escapeCell(spec.description ?? '')} | ${spec.required ? 'yes' : 'no'} | ${def} |`;
     });
-    return ['| input | description | required | default |', '| --- | --- | --- | --- |', ...rows].join('\n');
+    return [
+        '| input | description | required | default |',
+        '| --- | --- | --- | --- |',
+        ...rows,
+    ].join('\n');
 }
 function outputsTable(meta) {
     const rows = Object.entries(meta.outputs ?? {}).map(([name, spec]) => `| \`${name}\` | ${escapeCell(spec.description ?? '')} |`);
@@ -32217,7 +32313,12 @@ function parseRunArgs(argv) {
         else
             throw new Error(`${flag}: unknown option (see virt-ci help)`);
     }
-    return { action, inputs: { ...named, ...pairs(inputs, '--input') }, env: pairs(env, '--env'), ...opts };
+    return {
+        action,
+        inputs: { ...named, ...pairs(inputs, '--input') },
+        env: pairs(env, '--env'),
+        ...opts,
+    };
 }
 function printResult(result, write = (s) => process.stdout.write(s)) {
     const steps = [['main', result]];
