@@ -1,4 +1,4 @@
-import { runStep } from '../../shared/run.js';
-import { main } from './toggle-feature-gate.js';
+import { runMainOrPost } from '../../shared/run.js';
+import { main, post } from './toggle-feature-gate.js';
 
-await runStep('toggle-feature-gate', main);
+await runMainOrPost('toggle-feature-gate', { main: () => main(), post: () => post() });

@@ -255,13 +255,15 @@ export async function readJUnit(
     if (tag.name === 'testcase' && open) {
       const tc = open.tc;
       open = undefined;
+      // After an error the parser guesses; a case it closed by guessing was not written so.
+      if (failure) return;
       stats.cases++;
       handlers.onCase(tc);
       return;
     }
     if (tag.name === 'testsuite') {
       const s = suiteStack.pop();
-      if (s && s.cases === 0 && handlers.onDeclaredSuite) {
+      if (s && s.cases === 0 && handlers.onDeclaredSuite && !failure) {
         const a = s.attributes;
         handlers.onDeclaredSuite({
           report,
@@ -279,7 +281,9 @@ export async function readJUnit(
   });
 
   let tail = '';
+  let blank = true;
   for await (const chunk of chunks) {
+    if (blank && /\S/.test(chunk)) blank = false;
     // Keep a possibly cut character reference for the next chunk so it is sanitized whole.
     let text = tail + chunk;
     const amp = text.lastIndexOf('&');
@@ -291,6 +295,10 @@ export async function readJUnit(
     if (failure) throw failure;
   }
   parser.write(sanitizeXmlChunk(tail));
+  if (blank)
+    throw new UserError(
+      `${report}:1: is empty; a JUnit report needs a <testsuites> or <testsuite> root`,
+    );
   parser.close();
   if (failure) throw failure;
   if (!stats.root)

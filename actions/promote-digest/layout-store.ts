@@ -1,0 +1,188 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { UserError } from '../../shared/errors.js';
+import { type Descriptor, type Manifest, checkDigest, mediaTypeOf } from './manifest.js';
+import { DIGEST } from './reference.js';
+import type { PutResult, Stats, Store } from './store.js';
+
+const REF_NAME = 'org.opencontainers.image.ref.name';
+
+interface IndexFile {
+  schemaVersion: number;
+  mediaType?: string;
+  manifests: Descriptor[];
+  annotations?: Record<string, string>;
+}
+
+/**
+ * An OCI image layout (image-spec `image-layout.md`): blobs/sha256/<hex>, index.json whose
+ * entries name their tag in `org.opencontainers.image.ref.name`, and the oci-layout marker.
+ * Every file is written under a temporary name and renamed, so a failed promotion never
+ * leaves a half-written blob or index.
+ */
+export class LayoutStore implements Store {
+  readonly location: string;
+  readonly name: string;
+  private indexLock: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly dir: string,
+    written: string,
+    private readonly stats: Stats,
+  ) {
+    this.name = `oci:${written}`;
+    this.location = `oci:${dir}`;
+  }
+
+  private blobPath(digest: string): string {
+    const [alg, hex] = digest.split(':');
+    return path.join(this.dir, 'blobs', alg, hex);
+  }
+
+  private async readIndex(): Promise<IndexFile | undefined> {
+    let text: string;
+    try {
+      text = await readFile(path.join(this.dir, 'index.json'), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    try {
+      const index = JSON.parse(text) as IndexFile;
+      if (!Array.isArray(index.manifests)) throw new Error('no manifests array');
+      return index;
+    } catch (err) {
+      throw new UserError(`${this.name}/index.json is not an OCI index: ${(err as Error).message}`);
+    }
+  }
+
+  async getManifest(ref: string): Promise<Manifest | undefined> {
+    let digest = ref;
+    let mediaType: string | undefined;
+    if (!ref.startsWith('sha256:')) {
+      const index = await this.readIndex();
+      const entry = index?.manifests.find((d) => d.annotations?.[REF_NAME] === ref);
+      if (!entry) return undefined;
+      digest = entry.digest;
+      mediaType = entry.mediaType;
+    }
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.blobPath(digest));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    checkDigest(bytes, digest, this.name);
+    return { bytes, digest, mediaType: mediaTypeOf(bytes, mediaType) };
+  }
+
+  async hasManifest(digest: string): Promise<boolean> {
+    return exists(this.blobPath(digest));
+  }
+
+  async hasBlob(d: Descriptor): Promise<boolean> {
+    try {
+      return (await stat(this.blobPath(d.digest))).size === d.size;
+    } catch {
+      return false;
+    }
+  }
+
+  async openBlob(d: Descriptor): Promise<ReadableStream<Uint8Array>> {
+    const file = this.blobPath(d.digest);
+    if (!(await exists(file))) throw new UserError(`${this.name}: blob ${d.digest} is missing`);
+    return Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+  }
+
+  private async ensureLayout(): Promise<void> {
+    await mkdir(path.join(this.dir, 'blobs', 'sha256'), { recursive: true });
+    const marker = path.join(this.dir, 'oci-layout');
+    if (!(await exists(marker))) {
+      await atomicWrite(marker, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    }
+  }
+
+  async putBlob(d: Descriptor, body: ReadableStream<Uint8Array>): Promise<void> {
+    await this.ensureLayout();
+    const file = this.blobPath(d.digest);
+    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+    const hash = createHash('sha256');
+    let size = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        size += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    try {
+      await pipeline(Readable.fromWeb(body as never), count, createWriteStream(tmp));
+      const actual = `sha256:${hash.digest('hex')}`;
+      if (actual !== d.digest || size !== d.size) {
+        throw new UserError(
+          `${this.name}: blob ${d.digest} arrived as ${actual} (${size} bytes, expected ${d.size}); not stored`,
+        );
+      }
+      await rename(tmp, file);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  async putManifest(m: Manifest, ref: string): Promise<PutResult> {
+    await this.ensureLayout();
+    const file = this.blobPath(m.digest);
+    if (!(await exists(file))) {
+      await atomicWrite(file, m.bytes);
+      this.stats.manifestsWritten++;
+    }
+    if (DIGEST.test(ref)) return { subjectAccepted: false };
+    // Tags of one layout are written one after another so no update is lost.
+    const next = this.indexLock.then(async () => {
+      const index = (await this.readIndex()) ?? {
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [],
+      };
+      index.manifests = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== ref);
+      index.manifests.push({
+        mediaType: m.mediaType,
+        digest: m.digest,
+        size: m.bytes.length,
+        annotations: { [REF_NAME]: ref },
+      });
+      await atomicWrite(path.join(this.dir, 'index.json'), JSON.stringify(index));
+    });
+    this.indexLock = next.catch(() => undefined);
+    await next;
+    return { subjectAccepted: false };
+  }
+
+  async referrers(): Promise<Descriptor[] | undefined> {
+    return undefined;
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function atomicWrite(file: string, data: string | Buffer): Promise<void> {
+  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}

@@ -1,0 +1,106 @@
+import * as core from '@actions/core';
+import { setOutputs } from '../../shared/run.js';
+import { codeBlock, details, table, writeSummary } from '../../shared/summary.js';
+import type { PromoteResult, TargetResult } from './promote.js';
+import type { PromotionStatement } from './record.js';
+
+const ORDER: Record<string, number> = {
+  failed: 0,
+  differs: 1,
+  missing: 2,
+  'not moved': 3,
+  'rolled back': 4,
+  moved: 5,
+  created: 6,
+  pushed: 7,
+  unchanged: 8,
+  verified: 9,
+};
+
+/** The one place that turns a promotion into outputs, log lines and the job summary. */
+export async function report(
+  r: PromoteResult,
+  record?: { file: string; statement: PromotionStatement },
+  failure?: string,
+): Promise<void> {
+  setOutputs({
+    digest: r.digest,
+    ref: r.targets[0]?.ref ?? r.sourceRef,
+    promoted: r.targets.map((t) => ({
+      target: t.target,
+      ref: t.ref,
+      status: t.status,
+      previous: t.previous ?? null,
+      referrers: t.referrers,
+    })),
+    'bytes-copied': String(r.stats.bytesCopied),
+    'blobs-mounted': String(r.stats.blobsMounted),
+    'blobs-skipped': String(r.stats.blobsSkipped),
+    record: record?.file ?? '',
+  });
+  core.info(headline(r, failure));
+  for (const t of r.targets)
+    core.info(
+      `  ${t.status.padEnd(11)} ${t.target}${t.previous && t.previous !== r.digest ? ` (was ${t.previous})` : ''}`,
+    );
+  await writeSummary(summary(r, record, failure));
+}
+
+export function headline(r: PromoteResult, failure?: string): string {
+  if (failure) return `promotion of ${r.digest} stopped: ${failure}`;
+  if (r.verifyOnly) {
+    const ok = r.targets.filter((t) => t.status === 'verified').length;
+    return `verified ${ok} of ${r.targets.length} target(s) at ${r.digest}`;
+  }
+  if (!r.changed) return `nothing to do: every target already holds ${r.digest}`;
+  const moved = r.targets.filter((t) => t.status === 'moved' || t.status === 'created').length;
+  return `promoted ${r.digest} to ${moved} tag(s); ${r.stats.blobsCopied} blob(s) copied (${r.stats.bytesCopied} bytes), ${r.stats.blobsMounted} mounted, ${r.stats.blobsSkipped} already there`;
+}
+
+function summary(
+  r: PromoteResult,
+  record: { file: string; statement: PromotionStatement } | undefined,
+  failure: string | undefined,
+): string {
+  const rows = [...r.targets]
+    .sort((a, b) => (ORDER[a.status] ?? 99) - (ORDER[b.status] ?? 99))
+    .map((t: TargetResult) => [
+      t.status,
+      t.target,
+      t.previous && t.previous !== r.digest ? short(t.previous) : '',
+      t.referrers || '',
+      t.error ?? '',
+    ]);
+  const parts = [
+    `### ${failure ? '❌' : '✅'} promote-digest\n`,
+    `${headline(r, failure)}\n`,
+    `Source \`${r.source}\` = \`${r.digest}\`${r.platforms.length ? ` (${r.platforms.join(', ')})` : ''}\n`,
+    table(['status', 'target', 'was', 'referrers', 'error'], rows),
+    table(
+      ['bytes copied', 'blobs copied', 'mounted', 'skipped', 'manifests written', 'requests'],
+      [
+        [
+          r.stats.bytesCopied,
+          r.stats.blobsCopied,
+          r.stats.blobsMounted,
+          r.stats.blobsSkipped,
+          r.stats.manifestsWritten,
+          r.stats.requests,
+        ],
+      ],
+    ),
+  ];
+  if (record) {
+    parts.push(
+      details(
+        `Promotion record (${record.file})`,
+        codeBlock(JSON.stringify(record.statement, null, 2), 'json'),
+      ),
+    );
+  }
+  return parts.join('\n');
+}
+
+function short(digest: string): string {
+  return digest.slice(0, 19);
+}

@@ -1,0 +1,56 @@
+import type { Descriptor, Manifest } from './manifest.js';
+
+/**
+ * One repository an image can be read from or written to: a repository in a registry, or an
+ * OCI image layout on disk. Promotion is written against this, so the same copy logic serves
+ * registry → registry, layout → registry and layout → layout.
+ */
+export interface Store {
+  /** `registry/repository` or `oci:<dir>`, for messages. */
+  readonly name: string;
+  /** Registry host, or `oci:<dir>`: blobs can be mounted only within the same one. */
+  readonly location: string;
+  /** A manifest by tag or digest; undefined when the registry has none. */
+  getManifest(ref: string): Promise<Manifest | undefined>;
+  hasManifest(digest: string): Promise<boolean>;
+  /** Write the exact bytes, under a digest or a tag. */
+  putManifest(m: Manifest, ref: string): Promise<PutResult>;
+  hasBlob(d: Descriptor): Promise<boolean>;
+  openBlob(d: Descriptor): Promise<ReadableStream<Uint8Array>>;
+  /** Stream a blob in; the bytes are checked against the descriptor's digest. */
+  putBlob(d: Descriptor, body: ReadableStream<Uint8Array>): Promise<void>;
+  /** Mount from another repository of the same location; false: copy it instead. */
+  mountBlob?(d: Descriptor, from: Store): Promise<boolean>;
+  /** Referrers of a digest through the OCI referrers API; undefined when there is none. */
+  referrers(digest: string): Promise<Descriptor[] | undefined>;
+  /** Repository path inside the location (registry stores). */
+  readonly repository?: string;
+}
+
+export interface PutResult {
+  /** The store understood the manifest's `subject` (it will list it as a referrer). */
+  subjectAccepted: boolean;
+}
+
+/** Counters every store adds to; read for the outputs and the benchmark. */
+export interface Stats {
+  requests: number;
+  bytesCopied: number;
+  blobsCopied: number;
+  blobsMounted: number;
+  blobsSkipped: number;
+  manifestsWritten: number;
+  retries: number;
+}
+
+export function newStats(): Stats {
+  return {
+    requests: 0,
+    bytesCopied: 0,
+    blobsCopied: 0,
+    blobsMounted: 0,
+    blobsSkipped: 0,
+    manifestsWritten: 0,
+    retries: 0,
+  };
+}

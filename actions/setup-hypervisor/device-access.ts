@@ -1,0 +1,124 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { errorMessage } from '../../shared/errors.js';
+import { probeDevice, type DeviceKind, type DeviceProbe } from './probe.js';
+import { asRoot } from './privileged.js';
+
+/**
+ * Make a hypervisor device usable by the runner user in this job, without a new login: a
+ * udev rule that keeps the device world-accessible whenever udev recreates it, and an
+ * immediate chmod of the node (group membership would only count after re-login). When the
+ * device still cannot be used afterwards, both are undone: nothing is left half-made.
+ */
+export interface AccessOptions {
+  kind: DeviceKind;
+  device: string;
+  /** Where udev rules live; VIRT_CI_UDEV_RULES_DIR overrides it (tests, unusual hosts). */
+  rulesDir: string;
+  /** The probe to judge the result by (replaceable to judge as another user). */
+  probe?: (kind: DeviceKind, device: string) => Promise<DeviceProbe>;
+}
+
+export interface AccessResult {
+  kind: DeviceKind;
+  device: string;
+  /** What was done, in order, for the summary. */
+  actions: string[];
+  /** true: the device opens now or needed nothing; false: the fix failed and was undone. */
+  ok: boolean;
+  /** Why it was skipped or failed. */
+  note?: string;
+  /** The probe after the fix (or the first one, when nothing was done). */
+  probe: DeviceProbe;
+  rule?: string;
+}
+
+export function ruleFileName(kind: DeviceKind): string {
+  return `99-virt-ci-${kind}.rules`;
+}
+
+export function ruleText(kind: DeviceKind): string {
+  const group = kind === 'kvm' ? ', GROUP="kvm"' : '';
+  return `# Written by virt-ci setup-hypervisor: ${kind} usable by every user of this CI machine.\nKERNEL=="${kind}"${group}, MODE="0666", OPTIONS+="static_node=${kind}"\n`;
+}
+
+export async function ensureDeviceAccess(opts: AccessOptions): Promise<AccessResult> {
+  const probe = opts.probe ?? probeDevice;
+  const before = await probe(opts.kind, opts.device);
+  const base = { kind: opts.kind, device: opts.device, actions: [] as string[] };
+  if (before.usable) return { ...base, ok: true, note: 'already usable', probe: before };
+  if (before.failedStep === 'open' && before.code === 'ENOENT') {
+    return { ...base, ok: true, note: 'no device node: nothing to fix', probe: before };
+  }
+  if (before.failedStep !== 'open') {
+    // It opens: permissions are not what is wrong, so a permission fix would prove nothing.
+    return { ...base, ok: true, note: `opens, but ${before.error}`, probe: before };
+  }
+
+  const undo: Array<() => Promise<void>> = [];
+  const actions = base.actions;
+  const rule = path.join(opts.rulesDir, ruleFileName(opts.kind));
+  try {
+    const text = ruleText(opts.kind);
+    const previous = existsSync(rule) ? readFileSync(rule, 'utf8') : undefined;
+    if (previous !== text) {
+      await installFile(rule, text);
+      undo.push(async () => {
+        if (previous === undefined) await asRoot('rm', ['-f', '--', rule]);
+        else await installFile(rule, previous);
+      });
+      actions.push(`wrote ${rule}`);
+      await reloadUdev(opts.kind, opts.rulesDir, actions);
+    }
+    const mode = (statSync(opts.device).mode & 0o7777).toString(8).padStart(4, '0');
+    if (mode !== '0666') {
+      await asRoot('chmod', ['0666', '--', opts.device]);
+      undo.push(async () => {
+        await asRoot('chmod', [mode, '--', opts.device]);
+      });
+      actions.push(`chmod 0666 ${opts.device} (was ${mode})`);
+    }
+    // Access is fixed once the device opens; whether it then acts as KVM or MSHV is the
+    // detection's verdict, not a reason to take the access away again.
+    const after = await probe(opts.kind, opts.device);
+    if (after.failedStep === 'open') {
+      throw new Error(`${opts.device} still ${after.error}`);
+    }
+    return { ...base, ok: true, probe: after, rule };
+  } catch (err) {
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch {
+        // Undo what can be undone; the failure itself is what gets reported.
+      }
+    }
+    if (undo.length) actions.push('undone: the device is still not usable');
+    return { ...base, ok: false, note: errorMessage(err), probe: before };
+  }
+}
+
+/** Write a root-owned file through a temporary copy, so that sudo installs it in one step. */
+async function installFile(dest: string, text: string): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'virt-ci-rule-'));
+  try {
+    const tmp = path.join(dir, path.basename(dest));
+    writeFileSync(tmp, text);
+    await asRoot('install', ['-D', '-m', '0644', '--', tmp, dest]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Reload udev's rules only where udev is running and reads this rules directory. */
+async function reloadUdev(kind: DeviceKind, rulesDir: string, actions: string[]): Promise<void> {
+  if (path.resolve(rulesDir) !== '/etc/udev/rules.d') return;
+  if (!existsSync('/run/udev/control')) {
+    actions.push('udev is not running here: the rule applies from the next boot');
+    return;
+  }
+  await asRoot('udevadm', ['control', '--reload-rules']);
+  await asRoot('udevadm', ['trigger', `--name-match=${kind}`]);
+  actions.push('udevadm reloaded the rules and triggered the device');
+}

@@ -1,0 +1,155 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { UserError, errorMessage, quote } from '../../shared/errors.js';
+import { exec } from '../../shared/exec.js';
+import { asRoot, forInput, isRoot } from './privileged.js';
+
+/**
+ * apt packages, installed so that their install scripts run (users, groups, systemd units,
+ * udev rules: what qemu and libvirt need), with the downloaded .deb files kept in a directory
+ * of their own that the Actions cache can carry to the next run.
+ */
+
+/** The usual QEMU/libvirt set that the word `libvirt` stands for, by dpkg architecture. */
+export function libvirtSet(arch: string): string[] {
+  const qemu = arch === 'arm64' ? 'qemu-system-arm' : 'qemu-system-x86';
+  return [qemu, 'qemu-utils', 'libvirt-daemon-system', 'libvirt-clients'];
+}
+
+// Debian policy: lower case letters, digits, + - . ; optional :arch and =version.
+const PACKAGE = /^[a-z0-9][a-z0-9+.-]+(:[a-z0-9-]+)?(=[A-Za-z0-9.+~:-]+)?$/;
+
+export function expandPackages(items: readonly string[], arch: string): string[] {
+  const out: string[] = [];
+  for (const item of items) {
+    const names = item === 'libvirt' ? libvirtSet(arch) : [item];
+    for (const name of names) {
+      if (!PACKAGE.test(name)) {
+        throw new UserError(
+          `input "packages": ${quote(name)} is not a Debian package name; allowed: names like qemu-utils (optionally :arch or =version), or the word libvirt`,
+        );
+      }
+      if (!out.includes(name)) out.push(name);
+    }
+  }
+  return out;
+}
+
+export interface OsRelease {
+  id: string;
+  versionId: string;
+}
+
+export function osRelease(file = '/etc/os-release'): OsRelease {
+  const fields: Record<string, string> = {};
+  try {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      const m = /^([A-Z_]+)=("?)(.*)\2$/.exec(line.trim());
+      if (m) fields[m[1]] = m[3];
+    }
+  } catch {
+    // Not every host has it; the key then says "unknown" and still separates hosts that do.
+  }
+  return { id: fields.ID || 'unknown', versionId: fields.VERSION_ID || 'unknown' };
+}
+
+export async function dpkgArchitecture(): Promise<string> {
+  const r = await exec('dpkg', ['--print-architecture']);
+  return r.stdout.trim();
+}
+
+export interface InstallOptions {
+  packages: string[];
+  /** Where apt keeps the downloaded .deb files: the directory the Actions cache carries. */
+  archives: string;
+  /** Reinstall packages that are already installed (their .debs are downloaded and cached too). */
+  reinstall?: boolean;
+  onLine?: (line: string) => void;
+}
+
+export interface InstallResult {
+  /** .deb files apt fetched from the network in this run. */
+  downloaded: number;
+  downloadedBytes: number;
+  /** .deb files in the archive directory after the install. */
+  debs: number;
+  /** Whether `apt-get update` had to run. */
+  updated: boolean;
+}
+
+export function debFiles(dir: string): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!existsSync(dir)) return out;
+  for (const name of readdirSync(dir)) {
+    if (name.endsWith('.deb')) out.set(name, statSync(path.join(dir, name)).size);
+  }
+  return out;
+}
+
+const NEEDS_UPDATE =
+  /Unable to locate package|404\s+Not Found|Unable to fetch some archives|has no installation candidate|Failed to fetch/;
+
+export async function installPackages(opts: InstallOptions): Promise<InstallResult> {
+  try {
+    mkdirSync(path.join(opts.archives, 'partial'), { recursive: true });
+  } catch (err) {
+    throw new UserError(
+      `input "packages": cannot create the .deb directory ${opts.archives}: ${errorMessage(err)}`,
+    );
+  }
+  const before = debFiles(opts.archives);
+  const args = [
+    'install',
+    '-y',
+    '--no-install-recommends',
+    '-o',
+    `Dir::Cache::Archives=${opts.archives}`,
+    // apt-get keeps its downloads by default; say so, since that is what the cache carries.
+    '-o',
+    'APT::Keep-Downloaded-Packages=true',
+    '-o',
+    'Dpkg::Use-Pty=0',
+    // A fresh runner may still be running unattended-upgrades: wait for dpkg's lock.
+    '-o',
+    'DPkg::Lock::Timeout=300',
+    ...(opts.reinstall ? ['--reinstall'] : []),
+    '--',
+    ...opts.packages,
+  ];
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () =>
+    forInput('packages', 'apt-get install', () =>
+      asRoot('apt-get', args, { env, allowFailure: true, onLine: (l) => opts.onLine?.(l) }),
+    );
+  let updated = false;
+  let r = await install();
+  // Package lists on a runner image go stale; refresh them only when apt says so, so that a
+  // run served from cached .debs stays off the network.
+  if (r.code !== 0 && NEEDS_UPDATE.test(r.stdout + r.stderr)) {
+    await forInput('packages', 'apt-get update', () =>
+      asRoot('apt-get', ['update', '-q'], { env, onLine: (l) => opts.onLine?.(l) }),
+    );
+    updated = true;
+    r = await install();
+  }
+  if (r.code !== 0) {
+    const last = (r.stderr.trim() || r.stdout.trim()).split('\n').at(-1) ?? '';
+    throw new UserError(
+      `input "packages": apt-get install ${opts.packages.join(' ')} failed (exit ${r.code}): ${last}`,
+    );
+  }
+  if (!isRoot() && typeof process.getuid === 'function' && typeof process.getgid === 'function') {
+    // apt wrote as root; the cache's tar runs as the runner user and must read every file.
+    await asRoot('chown', ['-R', `${process.getuid()}:${process.getgid()}`, '--', opts.archives]);
+  }
+  const after = debFiles(opts.archives);
+  let downloaded = 0;
+  let downloadedBytes = 0;
+  for (const [name, size] of after) {
+    if (!before.has(name)) {
+      downloaded++;
+      downloadedBytes += size;
+    }
+  }
+  return { downloaded, downloadedBytes, debs: after.size, updated };
+}

@@ -1,0 +1,166 @@
+import http from 'node:http';
+import https from 'node:https';
+import { UserError } from '../../shared/errors.js';
+import {
+  RetryableError,
+  defaultPolicy,
+  isRetryableStatus,
+  parseRetryAfter,
+  withRetry,
+  type RetryPolicy,
+} from '../../shared/retry.js';
+import type { Connection } from './kubeconfig.js';
+import type { JsonObject, PatchOp } from './json-patch.js';
+
+/**
+ * A thin Kubernetes REST client: GET and JSON patch on one object, over Node's http(s), with
+ * the suite's retry policy for 429/5xx/connection faults and a per-request timeout. Errors
+ * from the server keep its Status body (reason, message) so callers can tell a conflict from
+ * a refusal.
+ */
+export interface KubeStatus {
+  kind?: string;
+  status?: string;
+  message?: string;
+  reason?: string;
+  code?: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: KubeStatus | undefined,
+    readonly method: string,
+    readonly path: string,
+  ) {
+    super(`${method} ${path}: HTTP ${status}${body?.message ? `: ${body.message}` : ''}`);
+    this.name = 'ApiError';
+  }
+}
+
+export interface ClientOptions {
+  requestTimeoutMs?: number;
+  policy?: RetryPolicy;
+  onRetry?: (message: string) => void;
+}
+
+export class KubeClient {
+  private readonly agent: http.Agent;
+  private readonly timeoutMs: number;
+  private readonly policy: RetryPolicy;
+
+  constructor(
+    readonly conn: Connection,
+    opts: ClientOptions = {},
+  ) {
+    const secure = conn.server.startsWith('https:');
+    this.agent = secure
+      ? new https.Agent({
+          keepAlive: true,
+          ca: conn.ca,
+          cert: conn.cert,
+          key: conn.key,
+          rejectUnauthorized: !conn.insecureSkipTlsVerify,
+        })
+      : new http.Agent({ keepAlive: true });
+    this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
+    const policy = opts.policy ?? defaultPolicy();
+    this.policy = {
+      ...policy,
+      onRetry: (info) => {
+        policy.onRetry?.(info);
+        opts.onRetry?.(
+          `retry ${info.attempt} in ${Math.round(info.delayMs)} ms after: ${info.reason}`,
+        );
+      },
+    };
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  async get(path: string): Promise<JsonObject> {
+    return this.call('GET', path);
+  }
+
+  async jsonPatch(path: string, ops: PatchOp[]): Promise<JsonObject> {
+    return this.call('PATCH', path, JSON.stringify(ops), 'application/json-patch+json');
+  }
+
+  private async call(
+    method: string,
+    path: string,
+    body?: string,
+    contentType?: string,
+  ): Promise<JsonObject> {
+    const res = await withRetry(async () => {
+      const r = await this.once(method, path, body, contentType);
+      if (isRetryableStatus(r.status)) {
+        throw new RetryableError(
+          `${method} ${path}: HTTP ${r.status}`,
+          parseRetryAfter(r.headers['retry-after'] as string | undefined),
+        );
+      }
+      return r;
+    }, this.policy);
+    let json: unknown;
+    try {
+      json = res.text ? JSON.parse(res.text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (res.status < 200 || res.status > 299) {
+      throw new ApiError(res.status, json as KubeStatus | undefined, method, path);
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      throw new UserError(`${method} ${path}: the API server answered with no JSON object`);
+    }
+    return json as JsonObject;
+  }
+
+  private once(
+    method: string,
+    path: string,
+    body?: string,
+    contentType?: string,
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+    const url = new URL(this.conn.server + path);
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': 'virt-ci-toggle-feature-gate',
+    };
+    if (this.conn.token) headers.authorization = `Bearer ${this.conn.token}`;
+    else if (this.conn.basic) {
+      const { username, password } = this.conn.basic;
+      headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+    }
+    if (body !== undefined) {
+      headers['content-type'] = contentType ?? 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
+    }
+    const mod = url.protocol === 'https:' ? https : http;
+    return new Promise((resolve, reject) => {
+      const req = mod.request(url, { method, headers, agent: this.agent }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      });
+      // A server that accepts and then goes quiet must count as a transient fault, not hang.
+      req.setTimeout(this.timeoutMs, () => {
+        const err = new Error(`${method} ${path}: no answer within ${this.timeoutMs} ms`);
+        (err as NodeJS.ErrnoException).code = 'ETIMEDOUT';
+        req.destroy(err);
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * promote-digest's heavy path side by side with `skopeo copy --all --preserve-digests` doing
+ * the same work in the same run, against real docker-registry instances on loopback. Both
+ * tools go through the same counting proxy, so HTTP requests and uploaded bytes compare like
+ * with like. Writes bench/results/promote-digest.json.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promote } from '../actions/promote-digest/promote.js';
+import { writeBlob, writeImage, writeIndex } from '../test/promote-digest/support/images.js';
+import { type Proxy, startProxy } from '../test/promote-digest/support/proxy.js';
+import { run, skopeoPush, startRegistry } from '../test/promote-digest/support/registry.js';
+
+const REPS = 5;
+const MB = 1024 * 1024;
+
+interface Figures {
+  ms: number;
+  requests: number;
+  bytesUploaded: number;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+async function measure(proxies: Proxy[], fn: () => Promise<void>): Promise<Figures> {
+  for (const p of proxies) p.counts.requests = p.counts.bytesIn = 0;
+  const t0 = performance.now();
+  await fn();
+  const ms = performance.now() - t0;
+  return {
+    ms: Math.round(ms),
+    requests: proxies.reduce((n, p) => n + p.counts.requests, 0),
+    bytesUploaded: proxies.reduce((n, p) => n + p.counts.bytesIn, 0),
+  };
+}
+
+async function main(): Promise<void> {
+  const a = await startRegistry();
+  const pa = await startProxy(a.host);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'pd-bench-'));
+  const layout = path.join(work, 'image');
+  const base = writeBlob(
+    layout,
+    randomBytes(8 * MB),
+    'application/vnd.oci.image.layer.v1.tar+gzip',
+  );
+  const platforms = ['amd64', 'arm64', 's390x'].map((arch) =>
+    writeImage(layout, { arch, shared: [base], layers: [4 * MB, 2 * MB, 64 * 1024] }),
+  );
+  const index = writeIndex(layout, platforms, 'v1');
+  await skopeoPush(layout, 'v1', `${a.host}/app:dev`);
+  const totalBytes = 8 * MB + 3 * (6 * MB + 64 * 1024);
+
+  // Cross-registry targets are fresh registries per run and per tool: skopeo keeps a blob
+  // location cache between runs and would otherwise mount what an earlier run uploaded.
+  const fresh: Array<{ stop(): Promise<void> }> = [];
+  const freshTarget = async (): Promise<Proxy> => {
+    const r = await startRegistry();
+    const p = await startProxy(r.host);
+    fresh.push(p, r);
+    return p;
+  };
+  interface Scenario {
+    name: string;
+    target: (tool: string, i: number) => Promise<{ ref: string; proxies: Proxy[] }>;
+  }
+  const scenarios: Scenario[] = [
+    {
+      name: 'same-repo retag',
+      target: async (tool, i) => ({ ref: `${pa.host}/app:${tool}-${i}`, proxies: [pa] }),
+    },
+    {
+      name: 'cross-repo (mount)',
+      target: async (tool, i) => ({ ref: `${pa.host}/${tool}-${i}/app:t`, proxies: [pa] }),
+    },
+    {
+      name: 'cross-registry',
+      target: async (tool) => {
+        const p = await freshTarget();
+        return { ref: `${p.host}/${tool}/app:t`, proxies: [pa, p] };
+      },
+    },
+  ];
+  const results = [];
+  for (const s of scenarios) {
+    const ours: Figures[] = [];
+    const theirs: Figures[] = [];
+    for (let i = 0; i < REPS; i++) {
+      const o = await s.target('vc', i);
+      ours.push(
+        await measure(o.proxies, async () => {
+          const r = await promote({
+            source: `${pa.host}/app@${index.digest}`,
+            targets: [o.ref],
+            credentials: new Map(),
+            referrers: false,
+            overwrite: true,
+            verifyOnly: false,
+            concurrency: 4,
+            insecure: [],
+            workspace: work,
+          });
+          if (r.digest !== index.digest) throw new Error('digest changed');
+        }),
+      );
+      const t = await s.target('sk', i);
+      theirs.push(
+        await measure(t.proxies, async () => {
+          await run('skopeo', [
+            'copy',
+            '--all',
+            '--preserve-digests',
+            '--src-tls-verify=false',
+            '--dest-tls-verify=false',
+            '--quiet',
+            `docker://${pa.host}/app@${index.digest}`,
+            `docker://${t.ref}`,
+          ]);
+        }),
+      );
+    }
+    const pick = (xs: Figures[]): Figures => ({
+      ms: median(xs.map((x) => x.ms)),
+      requests: median(xs.map((x) => x.requests)),
+      bytesUploaded: median(xs.map((x) => x.bytesUploaded)),
+    });
+    const o = pick(ours);
+    const t = pick(theirs);
+    results.push({
+      scenario: s.name,
+      promoteDigest: o,
+      skopeo: t,
+      ratios: {
+        timeSkopeoOverOurs: +(t.ms / Math.max(1, o.ms)).toFixed(2),
+        requestsSkopeoOverOurs: +(t.requests / Math.max(1, o.requests)).toFixed(2),
+        bytesOursOverSkopeo: t.bytesUploaded
+          ? +(o.bytesUploaded / t.bytesUploaded).toFixed(3)
+          : null,
+      },
+    });
+  }
+  for (const f of fresh) await f.stop();
+  await pa.stop();
+  await a.stop();
+  const out = {
+    what: 'promote one 3-platform image index by digest; median of runs; same registries, same proxy',
+    image: { digest: index.digest, platforms: 3, blobs: 1 + 3 * 4, bytes: totalBytes },
+    reps: REPS,
+    node: process.version,
+    results,
+  };
+  mkdirSync(path.join('bench', 'results'), { recursive: true });
+  writeFileSync(
+    path.join('bench', 'results', 'promote-digest.json'),
+    JSON.stringify(out, null, 2) + '\n',
+  );
+  console.log(JSON.stringify(out, null, 2));
+}
+
+await main();

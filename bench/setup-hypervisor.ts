@@ -1,0 +1,144 @@
+/**
+ * setup-hypervisor's heavy path: installing QEMU and libvirt. Three ways, in the same run:
+ *
+ *   baseline  plain `apt-get install --reinstall` into an empty .deb directory (what a
+ *             workflow's `sudo apt-get install` costs: download + install scripts)
+ *   cold      the action with `cache: true` and an empty cache: download, install, save
+ *   warm      the action with the entry cold saved, on an empty .deb directory: restore,
+ *             install from the cached .debs, no download
+ *
+ * The Actions cache is a local stand-in for the cache service (test/setup-hypervisor/
+ * cache-service.ts); packages come from the Debian archive for real. Writes
+ * bench/results/setup-hypervisor.json and prints it.
+ *
+ *   npm run bench:setup-hypervisor [-- --rounds 2] [-- --packages libvirt]
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import {
+  debFiles,
+  dpkgArchitecture,
+  expandPackages,
+} from '../actions/setup-hypervisor/packages.js';
+import { exec } from '../shared/exec.js';
+import { findRepoRoot, runAction } from '../shared/harness/runner.js';
+import { startCacheService } from '../test/setup-hypervisor/cache-service.js';
+
+function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && process.argv[i + 1] ? process.argv[i + 1] : fallback;
+}
+
+const rounds = Number(arg('rounds', '1'));
+const packages = arg('packages', 'libvirt');
+const repoRoot = findRepoRoot();
+const base = mkdtempSync(path.join(os.tmpdir(), 'virt-ci-bench-shv-'));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const mib = (n: number) => Math.round((n / 1048576) * 10) / 10;
+
+async function baseline(dir: string): Promise<{ ms: number; bytes: number }> {
+  const names = expandPackages(packages.split(','), await dpkgArchitecture());
+  mkdirSync(path.join(dir, 'partial'), { recursive: true });
+  const t = performance.now();
+  await exec(
+    'apt-get',
+    [
+      'install',
+      '-y',
+      '--reinstall',
+      '--no-install-recommends',
+      '-o',
+      `Dir::Cache::Archives=${dir}`,
+      '-o',
+      'DPkg::Lock::Timeout=300',
+      '--',
+      ...names,
+    ],
+    { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } },
+  );
+  const ms = performance.now() - t;
+  return { ms, bytes: [...debFiles(dir).values()].reduce((a, b) => a + b, 0) };
+}
+
+async function action(archives: string, env: Record<string, string>) {
+  const t = performance.now();
+  const r = await runAction({
+    repoRoot,
+    action: 'setup-hypervisor',
+    workspace: path.join(base, 'workspace'),
+    inputs: { packages, cache: 'true', mode: 'emulation', verify: 'false' },
+    env: {
+      ...env,
+      VIRT_CI_APT_ARCHIVES: archives,
+      VIRT_CI_APT_REINSTALL: 'true',
+      VIRT_CI_UDEV_RULES_DIR: path.join(base, 'rules.d'),
+    },
+    timeoutMs: 600_000,
+  });
+  const ms = performance.now() - t;
+  if (r.exitCode !== 0) {
+    throw new Error(`setup-hypervisor failed: ${r.annotations.map((a) => a.message).join('; ')}`);
+  }
+  const downloaded = /(\d+) \.deb downloaded \(([\d.]+) MiB\)/.exec(r.summary);
+  return {
+    ms: Math.round(ms),
+    cacheHit: r.outputs['cache-hit'] === 'true',
+    debsDownloaded: Number(downloaded?.[1] ?? NaN),
+    mibDownloaded: Number(downloaded?.[2] ?? NaN),
+  };
+}
+
+const figures = { baseline: [] as number[], cold: [] as number[], warm: [] as number[] };
+const detail: unknown[] = [];
+try {
+  for (let round = 0; round < rounds; round++) {
+    const service = await startCacheService();
+    try {
+      const b = await baseline(path.join(base, `baseline-${round}`));
+      const archives = path.join(base, `archives-${round}`);
+      const cold = await action(archives, service.env);
+      rmSync(archives, { recursive: true, force: true });
+      const warm = await action(archives, service.env);
+      if (cold.cacheHit || !warm.cacheHit) {
+        throw new Error(`round ${round}: expected a cold miss and a warm hit`);
+      }
+      figures.baseline.push(b.ms);
+      figures.cold.push(cold.ms);
+      figures.warm.push(warm.ms);
+      detail.push({ round, baselineMiB: mib(b.bytes), cold, warm });
+    } finally {
+      await service.close();
+    }
+  }
+} finally {
+  rmSync(base, { recursive: true, force: true });
+}
+
+const m = {
+  baseline: median(figures.baseline),
+  cold: median(figures.cold),
+  warm: median(figures.warm),
+};
+const result = {
+  benchmark: 'setup-hypervisor: apt install of QEMU/libvirt, cold vs warm .deb cache',
+  packages,
+  rounds,
+  machine: { cpus: os.cpus().length, node: process.version },
+  medianMs: {
+    baselineAptGet: Math.round(m.baseline),
+    actionCold: Math.round(m.cold),
+    actionWarm: Math.round(m.warm),
+  },
+  ratios: {
+    warmOverCold: Math.round((m.warm / m.cold) * 1000) / 1000,
+    warmOverBaseline: Math.round((m.warm / m.baseline) * 1000) / 1000,
+    coldOverBaseline: Math.round((m.cold / m.baseline) * 1000) / 1000,
+  },
+  rounds_detail: detail,
+};
+const out = path.join(repoRoot, 'bench', 'results', 'setup-hypervisor.json');
+mkdirSync(path.dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+console.log(JSON.stringify(result, null, 2));

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Authorizer, parseChallenge } from '../../actions/promote-digest/auth.js';
+import { parseCredentialsInput } from '../../actions/promote-digest/credentials.js';
+import { promote } from '../../actions/promote-digest/promote.js';
+import { sha, writeImage } from './support/images.js';
+import { options } from './support/options.js';
+import {
+  type RegistryHandle,
+  type TokenServer,
+  inspectRaw,
+  skopeoPush,
+  startRegistry,
+  startTokenServer,
+} from './support/registry.js';
+
+// docker-registry with htpasswd (bcrypt) basic auth, and with token auth trusting a test token
+// server that signs JWTs as the Docker token spec describes.
+let basic: RegistryHandle;
+let tokenReg: RegistryHandle;
+let tokens: TokenServer;
+let work: string;
+let digest: string;
+const masked: string[] = [];
+const creds = (host: string) =>
+  parseCredentialsInput(`${host}=ci:s3cret-pass`, (s) => masked.push(s));
+
+beforeAll(async () => {
+  tokens = await startTokenServer('ci', 's3cret-pass');
+  [basic, tokenReg] = await Promise.all([
+    startRegistry({ basic: { user: 'ci', password: 's3cret-pass' } }),
+    startRegistry({
+      token: {
+        realm: tokens.realm,
+        certFile: (tokens as TokenServer & { certFile: string }).certFile,
+      },
+    }),
+  ]);
+  work = mkdtempSync(path.join(os.tmpdir(), 'pd-auth-'));
+  const layout = path.join(work, 'img');
+  digest = writeImage(layout, { layers: [50_000, 1000], tag: 'v1' }).digest;
+  await skopeoPush(layout, 'v1', `${basic.host}/app:dev`, 'ci:s3cret-pass');
+  await skopeoPush(layout, 'v1', `${tokenReg.host}/app:dev`, 'ci:s3cret-pass');
+});
+
+afterAll(async () => {
+  await Promise.all([basic?.stop(), tokenReg?.stop(), tokens?.stop()]);
+});
+
+describe('registry authentication', () => {
+  it('logs in with basic auth and masks the secrets', async () => {
+    masked.length = 0;
+    const r = await promote(
+      options(work, {
+        source: `${basic.host}/app:dev`,
+        credentials: creds(basic.host),
+        targets: [`${basic.host}/other:test-kvm`],
+      }),
+    );
+    expect(r.digest).toBe(digest);
+    expect(r.stats.blobsMounted).toBe(3);
+    expect(sha(await inspectRaw(`${basic.host}/other:test-kvm`, 'ci:s3cret-pass'))).toBe(digest);
+    expect(masked).toContain('s3cret-pass');
+  });
+
+  it('fails one clear line without credentials, and with wrong ones', async () => {
+    await expect(
+      promote(options(work, { source: `${basic.host}/app:dev`, targets: [':x'] })),
+    ).rejects.toThrow(
+      `registry ${basic.host} asks for a login; give credentials (input "credentials" or docker/login-action)`,
+    );
+    const wrong = parseCredentialsInput(`${basic.host}=ci:nope`, () => undefined);
+    await expect(
+      promote(
+        options(work, { source: `${basic.host}/app:dev`, credentials: wrong, targets: [':x'] }),
+      ),
+    ).rejects.toThrow(`registry ${basic.host}: GET /v2/app/manifests/dev was refused (HTTP 401)`);
+  });
+
+  it('exchanges Bearer tokens for the scopes each call needs, mounting across repositories', async () => {
+    tokens.requests.length = 0;
+    const r = await promote(
+      options(work, {
+        source: `${tokenReg.host}/app:dev`,
+        credentials: creds(tokenReg.host),
+        targets: [`${tokenReg.host}/team/app:test-kvm`],
+      }),
+    );
+    expect(r.stats.blobsMounted).toBe(3);
+    expect(sha(await inspectRaw(`${tokenReg.host}/team/app:test-kvm`, 'ci:s3cret-pass'))).toBe(
+      digest,
+    );
+    const asked = tokens.requests.map((s) => [...s].sort().join(' '));
+    expect(asked).toContain('repository:app:pull');
+    expect(asked).toContain('repository:app:pull repository:team/app:pull,push');
+    // Tokens are cached per scope set: a handful of exchanges, not one per request.
+    expect(tokens.requests.length).toBeLessThan(r.stats.requests / 2);
+  });
+
+  it('anonymous pull tokens cannot push: the refusal names the registry', async () => {
+    await expect(
+      promote(
+        options(work, { source: `${tokenReg.host}/app:dev`, targets: [`${tokenReg.host}/anon:x`] }),
+      ),
+    ).rejects.toThrow(`registry ${tokenReg.host}: `);
+  });
+});
+
+describe('challenges and credentials', () => {
+  it('parses Bearer challenges with quoted, escaped and unquoted parameters', () => {
+    expect(
+      parseChallenge(
+        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull",error="insufficient_scope"',
+      ),
+    ).toEqual({
+      scheme: 'bearer',
+      realm: 'https://auth.docker.io/token',
+      service: 'registry.docker.io',
+      scope: 'repository:library/alpine:pull',
+      error: 'insufficient_scope',
+    });
+    expect(parseChallenge('Basic realm=basic-realm')).toMatchObject({
+      scheme: 'basic',
+      realm: 'basic-realm',
+    });
+    expect(parseChallenge('Negotiate abc')).toBeUndefined();
+  });
+
+  it('reads registry=user:password lines and Docker configs, normalizing Docker Hub', () => {
+    const seen: string[] = [];
+    const c = parseCredentialsInput('ghcr.io=bot:ghp_x:y\nhttps://index.docker.io/v1/=me:pw', (s) =>
+      seen.push(s),
+    );
+    expect(c.get('ghcr.io')).toEqual({ username: 'bot', password: 'ghp_x:y' });
+    expect(c.get('docker.io')).toEqual({ username: 'me', password: 'pw' });
+    const auth = Buffer.from('u:p').toString('base64');
+    const j = parseCredentialsInput(JSON.stringify({ auths: { 'quay.io': { auth } } }), (s) =>
+      seen.push(s),
+    );
+    expect(j.get('quay.io')).toEqual({ username: 'u', password: 'p' });
+    expect(seen).toEqual(expect.arrayContaining(['ghp_x:y', 'pw', auth, 'p']));
+    expect(() => parseCredentialsInput('ghcr.io token-only-secret', () => undefined)).toThrow(
+      'input "credentials": line 1 is not of the form registry=username:password (or a Docker config JSON)',
+    );
+  });
+
+  it('asks again with the wider scope an insufficient_scope answer names, and gives up when nothing changes', () => {
+    const auth = new Authorizer(
+      'r.example',
+      undefined,
+      () => undefined,
+      () => {
+        throw new Error('no network');
+      },
+      () => undefined,
+    );
+    const realm = 'Bearer realm="https://r.example/token",service="r.example"';
+    expect(auth.learn(`${realm},scope="repository:a:pull"`, ['repository:a:pull'], false)).toEqual([
+      'repository:a:pull',
+    ]);
+    expect(
+      auth.learn(
+        `${realm},scope="repository:b:pull",error="insufficient_scope"`,
+        ['repository:a:pull,push'],
+        true,
+      ),
+    ).toEqual(['repository:a:pull,push', 'repository:b:pull']);
+    expect(
+      auth.learn(`${realm},scope="repository:a:pull"`, ['repository:a:pull'], true),
+    ).toBeUndefined();
+    expect(auth.learn(null, ['repository:a:pull'], true)).toBeUndefined();
+  });
+});

@@ -1,0 +1,88 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseLabelFilter } from '../../shared/labels/filter.js';
+import { compileGoRegexp } from '../../shared/labels/re2.js';
+import {
+  exactRegex,
+  runnerArgs,
+  shellJoin,
+  shellQuote,
+} from '../../actions/select-tests/runners.js';
+import { toTagRegex } from '../../shared/labels/compose.js';
+
+const args = (runner: Parameters<typeof runnerArgs>[0]['runner'], filter: string, extra = {}) =>
+  runnerArgs({ runner, filter, expr: parseLabelFilter(filter), focus: '', skip: '', ...extra });
+
+describe('runner arguments', () => {
+  it('ginkgo takes the filter as it is', () => {
+    expect(args('ginkgo', '!l1hv-new && !mshv', { focus: 'VMI', skip: 'SR-IOV' })).toEqual([
+      '--label-filter=!l1hv-new && !mshv',
+      '--focus=VMI',
+      '--skip=SR-IOV',
+    ]);
+  });
+
+  it('go has no labels: exact names, top-level tests only', () => {
+    expect(args('go', '', { focus: 'TestKVM', skip: 'Slow' })).toEqual([
+      '-run',
+      'TestKVM',
+      '-skip',
+      'Slow',
+    ]);
+    expect(args('go', 'kvm', { exact: ['TestOpen/dev', 'TestOpen/sys', 'TestCreate.VM'] })).toEqual(
+      ['-run', '^(?:TestOpen|TestCreate\\.VM)$'],
+    );
+    expect(() => args('go', 'kvm')).toThrow(/go cannot apply a label filter without an inventory/);
+  });
+
+  it('pytest gets a marker expression with the right precedence', () => {
+    expect(args('pytest', 'a || b && !c')).toEqual(['-m', 'a or b and not c']);
+    expect(args('pytest', '(a || b) && !(c || d)')).toEqual(['-m', '(a or b) and not (c or d)']);
+    expect(args('pytest', '', { focus: 'kvm|mshv', skip: 'slow' })).toEqual([
+      '-k',
+      '(kvm or mshv) and not slow',
+    ]);
+    expect(() => args('pytest', 'Feature: isEmpty')).toThrow(/pytest cannot apply a label filter/);
+    expect(() => args('pytest', '', { focus: 'kvm.*' })).toThrow(
+      /input "focus": "kvm\.\*" cannot be passed to pytest -k/,
+    );
+  });
+
+  it('jest, mocha and playwright get @tag look-aheads that keep the boolean meaning', () => {
+    const [flag, pattern] = args('jest', '(kvm || mshv) && !slow', { skip: 'flaky' });
+    expect(flag).toBe('--testNamePattern');
+    const re = new RegExp(pattern);
+    expect(re.test('boots a VM @kvm')).toBe(true);
+    expect(re.test('boots a VM @mshv @slow')).toBe(false);
+    expect(re.test('boots a VM @kvm flaky')).toBe(false);
+    expect(re.test('boots a VM @kvmx')).toBe(false);
+    expect(re.test('boots a VM')).toBe(false);
+    expect(
+      args('playwright', 'smoke', { nativeShard: { index: 2, count: 4 }, skip: 'slow' }),
+    ).toEqual([
+      '--grep',
+      toTagRegex(parseLabelFilter('smoke')),
+      '--grep-invert',
+      'slow',
+      '--shard=2/4',
+    ]);
+    expect(args('mocha', '', { exact: ['a suite a test'] })).toEqual([
+      '--grep',
+      '^(?:a suite a test)$',
+    ]);
+  });
+
+  it('exact-name regexes match exactly those names in Go and JavaScript syntax', () => {
+    const ids = ['[sig-network]Networking should (re)connect', 'a+b', 'x'];
+    const re = compileGoRegexp(exactRegex(ids));
+    for (const id of ids) expect(re.test(id)).toBe(true);
+    expect(re.test('[sig-network]Networking should (re)connect twice')).toBe(false);
+    expect(re.test('aab')).toBe(false);
+  });
+
+  it('shell quoting survives a POSIX shell', () => {
+    expect(shellQuote('--label-filter=a && !b')).toBe(`'--label-filter=a && !b'`);
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+    expect(shellQuote('')).toBe(`''`);
+    expect(shellJoin(['-run', '^(?:TestA)$'])).toBe(`-run '^(?:TestA)$'`);
+  });
+});

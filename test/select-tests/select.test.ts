@@ -1,0 +1,283 @@
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { UserError } from '../../shared/errors.js';
+import { Inputs } from '../../shared/inputs.js';
+import { readOptions } from '../../actions/select-tests/select-tests.js';
+import { selectTests, type SelectOptions } from '../../actions/select-tests/select.js';
+import { compileGoRegexp } from '../../shared/labels/re2.js';
+import { makeWorkspace } from './support/workspace.js';
+
+function options(
+  ws: string,
+  values: Record<string, string>,
+  env: Record<string, string> = {},
+): SelectOptions {
+  const inputs = new Inputs((name) => values[name] ?? '');
+  return readOptions(inputs, { GITHUB_WORKSPACE: ws, ...env });
+}
+
+const L1HV = [
+  '[sig-compute]L1 virtualization host should start a nested VM on an L1VH node',
+  '[sig-compute]L1 virtualization host should report the L1VH capability in node labels',
+  '[sig-compute]L1 virtualization host should live migrate between L1VH nodes',
+  '[sig-compute]L1 virtualization host should keep the guest clock stable after migration',
+  '[sig-compute]L1 virtualization host should refuse L1VH when the gate is off',
+  '[sig-compute]MSHV hypervisor with L1VH should run a nested guest under MSHV',
+  '[sig-operator]Operator should enable HyperVL1VH through the KubeVirt CR',
+];
+
+describe('selection per environment of the seed profile (KubeVirt-like Ginkgo inventory)', () => {
+  const ws = makeWorkspace();
+
+  it('dev runs only the new L1HV specs', async () => {
+    const sel = await selectTests(options(ws, { environment: 'dev' }));
+    expect(sel.filter).toBe('l1hv-new');
+    expect(sel.inventory?.tests).toHaveLength(34); // 35 specs, one pending; suite nodes are not specs
+    expect(sel.tests).toEqual(L1HV);
+    expect(sel.args).toEqual(['--label-filter=l1hv-new']);
+  });
+
+  it('test-kvm leaves out l1hv-new and mshv, including labels inherited from containers', async () => {
+    const sel = await selectTests(options(ws, { environment: 'test-kvm' }));
+    expect(sel.filter).toBe('!l1hv-new && !mshv');
+    expect(sel.tests).toHaveLength(23);
+    for (const id of L1HV) expect(sel.tests).not.toContain(id);
+    expect(sel.tests).not.toContain(
+      '[sig-storage]Storage on MSHV should attach a virtio-blk disk under MSHV',
+    );
+    expect(sel.tests).toContain('[sig-compute]VMI lifecycle should start a VirtualMachineInstance');
+    expect(sel.tests).not.toContain(
+      '[sig-compute]VM Live Migration should be pending until dedicated migration networks land',
+    );
+  });
+
+  it.each(['test-emulation', 'test-mshv'])('%s runs everything', async (env) => {
+    const sel = await selectTests(options(ws, { environment: env }));
+    expect(sel.filter).toBe('');
+    expect(sel.tests).toHaveLength(34);
+    expect(sel.args).toEqual([]);
+  });
+
+  it('an explicit label-filter wins over the profile and set operations work on Feature: labels', async () => {
+    const sel = await selectTests(
+      options(ws, {
+        environment: 'dev',
+        'label-filter': 'Feature: containsAny LiveMigration && !Serial',
+      }),
+    );
+    expect(sel.filter).toBe('Feature: containsAny LiveMigration && !Serial');
+    expect(sel.tests).toEqual([
+      '[sig-compute]L1 virtualization host should keep the guest clock stable after migration',
+      '[sig-compute]VM Live Migration should migrate a VMI with a container disk',
+      '[sig-compute]VM Live Migration should migrate a VMI with a PVC',
+      '[sig-compute]VM Live Migration should abort a migration on timeout',
+    ]);
+  });
+
+  it('focus and skip are Go regexes over the spec text', async () => {
+    const sel = await selectTests(
+      options(ws, {
+        environment: 'test-emulation',
+        focus: '\\[sig-network\\]',
+        skip: '(?i)sr-iov|DHCP',
+      }),
+    );
+    expect(sel.tests).toEqual([
+      '[sig-network]Networking should reach the VMI over the pod network',
+      '[sig-network]Networking should attach a secondary bridge interface',
+      '[sig-network]Networking should hot plug an interface',
+      '[sig-network]Networking should keep the MAC address across restarts',
+    ]);
+    expect(sel.args).toEqual(['--focus=\\[sig-network\\]', '--skip=(?i)sr-iov|DHCP']);
+  });
+
+  it('quarantine (YAML) leaves out labels and tests, and lets expired entries run again', async () => {
+    const sel = await selectTests({
+      ...options(ws, { environment: 'test-emulation', quarantine: 'quarantine.yaml' }),
+      now: new Date('2026-11-25T00:00:00Z'),
+    });
+    expect(sel.filter).toBe('!flaky');
+    expect(sel.tests).toHaveLength(34 - 2 - 1);
+    expect(sel.tests).not.toContain('[sig-network]Networking should serve DHCPv6 to the guest');
+    expect(sel.tests).toContain(
+      '[sig-compute]VMI lifecycle should stop a running VirtualMachineInstance',
+    );
+    expect(sel.skip).toBe(
+      '(?:^| )(?:\\[sig-network\\]Networking should serve DHCPv6 to the guest)$',
+    );
+    // Ginkgo matches --skip against "<suite description> <spec text>".
+    const skipRe = compileGoRegexp(sel.skip);
+    expect(
+      skipRe.test('Tests Suite [sig-network]Networking should serve DHCPv6 to the guest'),
+    ).toBe(true);
+    expect(
+      skipRe.test('Tests Suite [sig-network]Networking should serve DHCPv6 to the guest twice'),
+    ).toBe(false);
+    expect(sel.warnings.join('\n')).toMatch(/ended on 2020-01-31/);
+  });
+
+  it('quarantine (text) takes ids and label: lines', async () => {
+    const sel = await selectTests(
+      options(ws, { environment: 'test-kvm', quarantine: 'quarantine.txt' }),
+    );
+    expect(sel.filter).toBe('(!l1hv-new && !mshv) && !Feature:HotplugNICs');
+    expect(sel.tests).toHaveLength(23 - 2);
+  });
+
+  it('PR labels from the event narrow the selection', async () => {
+    const event = path.join(ws, 'event.json');
+    writeFileSync(
+      event,
+      JSON.stringify({
+        pull_request: {
+          number: 7,
+          labels: [
+            { name: 'virt-ci/focus:sig-network' },
+            { name: 'virt-ci/skip:Serial' },
+            { name: 'lgtm' },
+          ],
+        },
+      }),
+    );
+    const sel = await selectTests(
+      options(ws, { environment: 'test-kvm' }, { GITHUB_EVENT_PATH: event }),
+    );
+    expect(sel.prLabels.source).toBe('event');
+    expect(sel.filter).toBe('(!l1hv-new && !mshv) && sig-network && !Serial');
+    expect(sel.tests).toHaveLength(5);
+  });
+
+  it('fail-on-empty fails with the count and the filter', async () => {
+    const opts = options(ws, {
+      environment: 'dev',
+      'pr-labels': 'virt-ci/focus:sig-storage',
+      'fail-on-empty': 'true',
+    });
+    await expect(selectTests(opts)).rejects.toThrow(
+      'no test matches: 34 tests in kubevirt-dry-run.json, none selected by "l1hv-new && sig-storage" (fail-on-empty is true)',
+    );
+    const quiet = await selectTests({ ...opts, failOnEmpty: false });
+    expect(quiet.tests).toEqual([]);
+  });
+
+  it('a bad filter fails with a Ginkgo message pointing at the position', async () => {
+    await expect(selectTests(options(ws, { 'label-filter': 'kvm & mshv' }))).rejects.toThrow(
+      new UserError(
+        `input "label-filter": syntax error at position 5: Invalid token '&'.  Did you mean '&&'? In: kvm >>&<< mshv`,
+      ),
+    );
+    await expect(selectTests(options(ws, { 'label-filter': '(kvm || mshv' }))).rejects.toThrow(
+      "input \"label-filter\": syntax error at position 1: Mismatched '(' - could not find matching ')'. In: >>(<<kvm || mshv",
+    );
+  });
+
+  it('a bad PR label, runner, inventory or regex fails with one clear line', async () => {
+    await expect(selectTests(options(ws, { 'pr-labels': 'virt-ci/skip:a|b' }))).rejects.toThrow(
+      'pull request label "virt-ci/skip:a|b": "a|b" is not a valid Ginkgo label',
+    );
+    expect(() => options(ws, { runner: 'nose' })).toThrow(
+      'input "runner": "nose" is not allowed; allowed: ginkgo | go | jest | pytest | playwright | mocha',
+    );
+    await expect(selectTests(options(ws, { inventory: 'missing.json' }))).rejects.toThrow(
+      'input "inventory": "missing.json" does not exist (relative to the workspace)',
+    );
+    await expect(selectTests(options(ws, { focus: '[a' }))).rejects.toThrow(
+      'input "focus": "[a": error parsing regexp: missing closing ]: `[a`',
+    );
+    await expect(
+      selectTests(options(ws, { 'shard-count': '2', 'shard-index': '3' })),
+    ).rejects.toThrow('input "shard-index": 3 is above shard-count 2');
+  });
+
+  it('matrix: the profile environments with their matrix fields', async () => {
+    const sel = await selectTests(options(ws, { matrix: 'true' }));
+    expect(sel.matrix).toEqual({
+      include: [
+        {
+          environment: 'dev',
+          hypervisor: 'auto',
+          'label-filter': 'l1hv-new',
+          'runs-on': 'ubuntu-24.04',
+        },
+        {
+          environment: 'test-kvm',
+          hypervisor: 'kvm',
+          'label-filter': '!l1hv-new && !mshv',
+          'runs-on': 'ubuntu-24.04',
+          shards: 2,
+        },
+        { environment: 'test-emulation', hypervisor: 'emulation', 'label-filter': '' },
+        {
+          environment: 'test-mshv',
+          hypervisor: 'mshv',
+          'label-filter': '',
+          'runs-on': 'mshv-l1vh',
+        },
+      ],
+    });
+  });
+});
+
+describe('inventories in other forms', () => {
+  const ws = makeWorkspace();
+
+  it('a {id, labels} list drives pytest: markers when they can, node ids when not', async () => {
+    const sel = await selectTests(
+      options(ws, {
+        runner: 'pytest',
+        inventory: 'pytest-inventory.yaml',
+        'label-filter': 'kvm && !slow',
+      }),
+    );
+    expect(sel.tests).toEqual([
+      'tests/test_kvm.py::test_open_dev_kvm',
+      'tests/test_kvm.py::test_create_vm',
+    ]);
+    expect(sel.args).toEqual(['-m', 'kvm and not slow']);
+    const regex = await selectTests(
+      options(ws, {
+        runner: 'pytest',
+        inventory: 'pytest-inventory.yaml',
+        'label-filter': '/^(kvm|mshv)$/ && smoke',
+      }),
+    );
+    expect(regex.args).toEqual([
+      'tests/test_kvm.py::test_open_dev_kvm',
+      'tests/test_mshv.py::test_open_dev_mshv',
+    ]);
+  });
+
+  it('warns when the exact names outgrow one command-line argument', async () => {
+    const ids = Array.from({ length: 1500 }, (_, i) => ({
+      id: `Test${i}_${'x'.repeat(100)}`,
+      labels: ['kvm'],
+    }));
+    writeFileSync(path.join(ws, 'big.json'), JSON.stringify(ids));
+    const big = await selectTests(
+      options(ws, { runner: 'go', inventory: 'big.json', 'label-filter': 'kvm' }),
+    );
+    expect(big.tests).toHaveLength(1500);
+    expect(big.warnings.join('\n')).toMatch(
+      /one runner argument is 1\d\d KiB, above Linux's 128 KiB limit/,
+    );
+    const small = await selectTests(
+      options(ws, { runner: 'go', inventory: 'pytest-inventory.yaml', 'label-filter': 'kvm' }),
+    );
+    expect(small.warnings).toEqual([]);
+  });
+
+  it('JUnit files (Ginkgo names) are an inventory with labels', async () => {
+    const sel = await selectTests(
+      options(ws, {
+        runner: 'go',
+        inventory: 'timings/*.xml',
+        'label-filter': 'mshv && !l1hv-new',
+      }),
+    );
+    expect(sel.inventory?.formats).toEqual(['junit']);
+    expect(sel.tests?.length).toBeGreaterThan(0);
+    for (const id of sel.tests ?? []) expect(id).toMatch(/MSHV/);
+    expect(sel.args[0]).toBe('-run');
+  });
+});

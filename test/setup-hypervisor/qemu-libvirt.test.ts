@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { exec } from '../../shared/exec.js';
+import { domainType, LIBVIRT_URI } from '../../actions/setup-hypervisor/libvirt.js';
+import { probeDevice } from '../../actions/setup-hypervisor/probe.js';
+import { qemuVersion, verifyAccelerator } from '../../actions/setup-hypervisor/verify.js';
+import { errors, run } from '../support/harness.js';
+import { tmp } from './support.js';
+
+// Real QEMU and a real libvirt daemon (qemu-system-x86, libvirt-daemon-system,
+// libvirt-clients). The daemons this file starts are stopped by their pid files in afterAll;
+// ones that were already running are left alone.
+const PID_FILES = ['/run/libvirtd.pid', '/run/virtlogd.pid', '/run/virtqemud.pid'];
+const running = (f: string) => existsSync(f);
+let preexisting: string[] = [];
+
+beforeAll(() => {
+  preexisting = PID_FILES.filter(running);
+});
+
+afterAll(async () => {
+  for (const f of PID_FILES.filter((p) => running(p) && !preexisting.includes(p))) {
+    const pid = Number(readFileSync(f, 'utf8').trim());
+    if (pid > 1) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+  }
+});
+
+describe('verifyAccelerator (real QEMU)', () => {
+  it('proves TCG by starting QEMU on it and asking QMP', async () => {
+    const v = await verifyAccelerator('tcg');
+    expect(v).toEqual({
+      ok: true,
+      detail: 'qemu-system-x86_64 started with -accel tcg; query-kvm: enabled=false',
+    });
+  });
+
+  it('proves KVM only where KVM really works, with QEMU saying why not', async () => {
+    const kvm = await probeDevice('kvm', '/dev/kvm');
+    const v = await verifyAccelerator('kvm');
+    expect(v.ok).toBe(kvm.usable);
+    if (!kvm.usable) {
+      expect(v.detail).toMatch(/^qemu-system-x86_64 -accel kvm did not start: .*kvm/i);
+    }
+  });
+
+  it('says when this QEMU cannot check mshv, without failing the device probe', async () => {
+    const help = await exec('qemu-system-x86_64', ['-accel', 'help']);
+    const v = await verifyAccelerator('mshv');
+    if (!/^mshv$/m.test(help.stdout)) {
+      expect(v).toEqual({
+        ok: true,
+        skipped: true,
+        detail:
+          'qemu-system-x86_64 has no mshv accelerator (QEMU 10.2 or later has): the device probe stands',
+      });
+    } else {
+      expect(v.ok).toBe((await probeDevice('mshv', '/dev/mshv')).usable);
+    }
+  });
+
+  it('reads the QEMU version', async () => {
+    expect(await qemuVersion()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});
+
+describe('start-libvirt through the bundle (real libvirtd)', () => {
+  it('starts libvirt, reports the URI and confirms the domain type for TCG', async () => {
+    const r = await run('setup-hypervisor', {
+      workspace: tmp(),
+      inputs: { mode: 'emulation', 'start-libvirt': 'true' },
+      env: { VIRT_CI_UDEV_RULES_DIR: path.join(tmp(), 'rules.d') },
+    });
+    expect(errors(r)).toEqual([]);
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs).toMatchObject({
+      hypervisor: 'emulation',
+      accelerator: 'tcg',
+      'libvirt-uri': 'qemu:///system',
+    });
+    expect(r.env.LIBVIRT_DEFAULT_URI).toBe('qemu:///system');
+    expect(r.summary).toContain('| virsh domcapabilities | domain type qemu |');
+    const v = await exec('virsh', ['-c', LIBVIRT_URI, 'version']);
+    expect(v.stdout).toMatch(/Running hypervisor: QEMU/);
+  });
+
+  it('a second run finds libvirt already running and starts nothing', async () => {
+    const r = await run('setup-hypervisor', {
+      workspace: tmp(),
+      inputs: { mode: 'emulation', 'start-libvirt': 'true' },
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.summary).toMatch(/\| libvirt \| already running \|/);
+  });
+
+  it('domcapabilities refuses KVM where KVM does not work, and offers it where it does', async () => {
+    const kvm = await probeDevice('kvm', '/dev/kvm');
+    const d = await domainType('kvm');
+    if (kvm.usable) expect(d.type).toBe('kvm');
+    else expect(d.error).toMatch(/kvm.*not supported/i);
+  });
+});

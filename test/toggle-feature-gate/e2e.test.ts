@@ -1,0 +1,336 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { errors, repoRoot, run } from '../support/harness.js';
+import { FakeApiServer, KUBEVIRT_PATH } from './support/fake-apiserver.js';
+import {
+  devConfig,
+  kubeconfigFor,
+  kustomize,
+  overlayWorkspace,
+  tmpDir,
+} from './support/helpers.js';
+
+// The bundle dist/toggle-feature-gate/index.js run the way the runner runs it (main, then the
+// post step with the saved state), against the in-test API server (support/fake-apiserver.ts)
+// that stands in for kube-apiserver, which cannot run on the test machines.
+// Build the bundle first: npm run build -- toggle-feature-gate
+
+const seedProfile = readFileSync(path.join(repoRoot, '.github', 'virt-ci.yaml'), 'utf8');
+const server = new FakeApiServer();
+const TOKEN = 'e2e-token-9f8e7d';
+const stepEnv = { VIRT_CI_RETRY_SCALE: '0.01' };
+
+beforeAll(() => server.start());
+afterAll(() => server.stop());
+beforeEach(() => {
+  server.reset();
+  server.token = TOKEN;
+});
+
+function workspace(): string {
+  const ws = tmpDir('tfg-e2e-');
+  mkdirSync(path.join(ws, '.github'), { recursive: true });
+  writeFileSync(path.join(ws, '.github', 'virt-ci.yaml'), seedProfile);
+  kubeconfigFor(server.url, { token: TOKEN, dir: ws });
+  return ws;
+}
+
+function seed(featureGates = ['DataVolumes']) {
+  server.put(KUBEVIRT_PATH(), {
+    spec: { configuration: { developerConfiguration: { featureGates } } },
+  });
+}
+const gatesNow = () =>
+  (server.get(KUBEVIRT_PATH()).spec as { configuration: { developerConfiguration: object } })
+    .configuration.developerConfiguration;
+
+describe('toggle-feature-gate bundle, live KubeVirt', () => {
+  it("applies the environment's gates, waits, and the post step restores them", async () => {
+    seed(['DataVolumes']);
+    const r = await run('toggle-feature-gate', {
+      workspace: workspace(),
+      env: stepEnv,
+      inputs: { environment: 'test-mshv', kubeconfig: 'kubeconfig', restore: 'true' },
+    });
+    expect(errors(r)).toEqual([]);
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs.changed).toBe('true');
+    expect(JSON.parse(r.outputs.enabled)).toEqual(['HyperVL1VH']);
+    expect(JSON.parse(r.outputs.disabled)).toEqual([]);
+    expect(r.outputs.generation).toBe('2');
+    expect(JSON.parse(r.outputs.previous)).toEqual({
+      '/spec/configuration/developerConfiguration/featureGates': ['DataVolumes'],
+    });
+    expect(JSON.parse(r.outputs.patch)[0]).toEqual({
+      op: 'test',
+      path: '/metadata/generation',
+      value: 1,
+    });
+    expect(r.masks).toContain(TOKEN);
+    // Only the mask command itself names it; the runner hides it everywhere else.
+    expect(r.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+    expect(r.summary).toContain('| HyperVL1VH | default | enabled |');
+    expect(r.summary).toContain('Taken after waiting');
+    // The post step put the list back, conflict-safe, and waited again.
+    expect(r.post?.exitCode).toBe(0);
+    expect(r.post?.stdout).toContain('KubeVirt kubevirt/kubevirt: previous configuration put back');
+    expect(gatesNow()).toEqual({ featureGates: ['DataVolumes'] });
+    const patches = server.requests.filter((q) => q.method === 'PATCH');
+    expect(patches).toHaveLength(2);
+    expect(patches[1].body).toEqual([
+      { op: 'test', path: '/metadata/generation', value: 2 },
+      {
+        op: 'test',
+        path: '/spec/configuration/developerConfiguration/featureGates',
+        value: ['DataVolumes', 'HyperVL1VH'],
+      },
+      {
+        op: 'replace',
+        path: '/spec/configuration/developerConfiguration/featureGates',
+        value: ['DataVolumes'],
+      },
+    ]);
+  });
+
+  it('leaves a value someone changed after the main step alone in the post step', async () => {
+    seed(['DataVolumes']);
+    const ws = workspace();
+    const main = await run('toggle-feature-gate', {
+      workspace: ws,
+      env: stepEnv,
+      post: false,
+      inputs: { gates: 'HyperVL1VH', kubeconfig: 'kubeconfig', restore: 'true' },
+    });
+    expect(main.exitCode).toBe(0);
+    // A second writer changes the list while the job's tests would be running.
+    server.edit(KUBEVIRT_PATH(), (o) => {
+      (
+        o.spec as { configuration: { developerConfiguration: { featureGates: string[] } } }
+      ).configuration.developerConfiguration.featureGates = ['Other'];
+    });
+    const post = await runPostOnly(ws, main.state, {
+      gates: 'HyperVL1VH',
+      kubeconfig: 'kubeconfig',
+      restore: 'true',
+    });
+    expect(post.exitCode).toBe(0);
+    expect(post.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([
+      'KubeVirt kubevirt/kubevirt: /spec/configuration/developerConfiguration/featureGates was changed by someone else after this job set it; left as it is',
+    ]);
+    expect(gatesNow()).toEqual({ featureGates: ['Other'] });
+  });
+
+  it('changes nothing on a second identical run and says so', async () => {
+    seed(['DataVolumes', 'HyperVL1VH']);
+    const r = await run('toggle-feature-gate', {
+      workspace: workspace(),
+      env: stepEnv,
+      inputs: { environment: 'dev', kubeconfig: 'kubeconfig' },
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs.changed).toBe('false');
+    expect(r.outputs.patch).toBe('[]');
+    expect(r.stdout).toContain('KubeVirt kubevirt/kubevirt: already as asked; nothing changed');
+    expect(server.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+  });
+
+  it('disables through disabledFeatureGates for test-kvm and survives 503, 429 and a hung request', async () => {
+    seed(['DataVolumes', 'HyperVL1VH']);
+    server.faults.push(
+      { method: 'GET', status: 503 },
+      { method: 'GET', status: 429, retryAfter: '0' },
+      { method: 'PATCH', hang: true },
+    );
+    const r = await run('toggle-feature-gate', {
+      workspace: workspace(),
+      env: stepEnv,
+      inputs: { environment: 'test-kvm', kubeconfig: 'kubeconfig' },
+    });
+    expect(errors(r)).toEqual([]);
+    expect(gatesNow()).toEqual({
+      featureGates: ['DataVolumes'],
+      disabledFeatureGates: ['HyperVL1VH'],
+    });
+    expect(r.stdout).toMatch(/retry 1 in \d+ ms after: GET .*: HTTP 503/);
+    expect(JSON.parse(r.outputs.disabled)).toEqual(['HyperVL1VH']);
+  });
+
+  it('reports the conditions when the timeout ends, and still restores in the post step', async () => {
+    seed(['DataVolumes']);
+    server.operator.mode = 'stuck';
+    const r = await run('toggle-feature-gate', {
+      workspace: workspace(),
+      env: stepEnv,
+      inputs: {
+        gates: 'HyperVL1VH=true',
+        kubeconfig: 'kubeconfig',
+        timeout: '1s',
+        restore: 'true',
+      },
+    });
+    expect(r.exitCode).toBe(1);
+    expect(errors(r)).toEqual([
+      'KubeVirt kubevirt/kubevirt did not take the change within 1s: Progressing=True (Deploying); conditions seen: Available=True (AllComponentsReady), Progressing=True (Deploying), Degraded=False (AllComponentsReady)',
+    ]);
+    expect(r.post?.exitCode).toBe(1);
+    // The restore went through; the stuck operator makes its wait fail the same way.
+    expect(gatesNow()).toEqual({ featureGates: ['DataVolumes'] });
+  });
+
+  it('prints the patch on a dry run and sends none', async () => {
+    seed(['DataVolumes']);
+    const r = await run('toggle-feature-gate', {
+      workspace: workspace(),
+      env: stepEnv,
+      inputs: { gates: 'HyperVL1VH', kubeconfig: 'kubeconfig', 'dry-run': 'true' },
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('"op": "replace"');
+    expect(r.outputs.changed).toBe('true');
+    expect(server.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+  });
+
+  it.each([
+    [
+      'hyperv-l1vh=true',
+      'input "gates": "hyperv-l1vh" is not a feature gate name; allowed: UpperCamelCase letters and digits (e.g. HyperVL1VH, ConfigurableHypervisor)',
+    ],
+    [
+      'HyperVL1VH=true\nHyperVL1VH=false',
+      'input "gates": "HyperVL1VH" is given twice with different values',
+    ],
+    [
+      'HyperVL1VH=maybe',
+      'input "gates": "HyperVL1VH": "maybe" is not a boolean; allowed: true | false',
+    ],
+  ])('refuses gates %j in one line, touching nothing', async (gates, message) => {
+    seed();
+    const r = await run('toggle-feature-gate', {
+      workspace: workspace(),
+      env: stepEnv,
+      inputs: { gates, kubeconfig: 'kubeconfig', restore: 'true' },
+    });
+    expect(r.exitCode).toBe(1);
+    expect(errors(r)).toEqual([message]);
+    expect(server.requests).toEqual([]);
+    expect(r.post?.exitCode).toBe(0);
+  });
+
+  it("talks TLS with the kubeconfig's CA data", async () => {
+    const dir = tmpDir('tfg-tls-');
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=kube-apiserver',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const tls = new FakeApiServer({
+      key: readFileSync(key, 'utf8'),
+      cert: readFileSync(cert, 'utf8'),
+    });
+    await tls.start();
+    try {
+      tls.put(KUBEVIRT_PATH(), {
+        spec: { configuration: { developerConfiguration: { featureGates: [] } } },
+      });
+      const ws = tmpDir('tfg-e2e-');
+      kubeconfigFor(tls.url, { dir: ws, ca: readFileSync(cert, 'utf8') });
+      const r = await run('toggle-feature-gate', {
+        workspace: ws,
+        env: stepEnv,
+        inputs: { gates: 'HyperVL1VH', kubeconfig: 'kubeconfig' },
+      });
+      expect(errors(r)).toEqual([]);
+      expect(tls.get(KUBEVIRT_PATH()).spec).toEqual({
+        configuration: { developerConfiguration: { featureGates: ['HyperVL1VH'] } },
+      });
+      // Without the CA the same server is refused.
+      const ws2 = tmpDir('tfg-e2e-');
+      kubeconfigFor(tls.url, { dir: ws2 });
+      const bad = await run('toggle-feature-gate', {
+        workspace: ws2,
+        env: stepEnv,
+        inputs: { gates: 'HyperVL1VH', kubeconfig: 'kubeconfig' },
+      });
+      expect(bad.exitCode).toBe(1);
+      expect(errors(bad)[0]).toMatch(/self-signed certificate/);
+    } finally {
+      await tls.stop();
+    }
+  });
+});
+
+describe('toggle-feature-gate bundle, overlay', () => {
+  it("writes the profile's gates into the overlay and the post step puts the files back", async () => {
+    const ws = overlayWorkspace();
+    mkdirSync(path.join(ws, '.github'));
+    writeFileSync(path.join(ws, '.github', 'virt-ci.yaml'), seedProfile);
+    const dev = path.join(ws, 'deploy', 'dev');
+    const kBefore = readFileSync(path.join(dev, 'kustomization.yaml'), 'utf8');
+    const r = await run('toggle-feature-gate', {
+      workspace: ws,
+      post: false,
+      inputs: { environment: 'dev', target: 'overlay', path: 'deploy/dev', restore: 'true' },
+    });
+    expect(errors(r)).toEqual([]);
+    expect(r.outputs.changed).toBe('true');
+    expect(r.outputs.generation).toBe('');
+    expect(devConfig(kustomize(dev)[0])).toEqual({
+      featureGates: ['DataVolumes', 'Snapshot', 'HyperVL1VH'],
+    });
+    const post = await runPostOnly(ws, r.state, {
+      environment: 'dev',
+      target: 'overlay',
+      path: 'deploy/dev',
+      restore: 'true',
+    });
+    expect(post.exitCode).toBe(0);
+    expect(readFileSync(path.join(dev, 'kustomization.yaml'), 'utf8')).toBe(kBefore);
+    expect(existsSync(path.join(dev, 'virt-ci-feature-gates.yaml'))).toBe(false);
+  });
+
+  it('names a missing overlay in one line', async () => {
+    const ws = overlayWorkspace();
+    const r = await run('toggle-feature-gate', {
+      workspace: ws,
+      inputs: { gates: 'HyperVL1VH', target: 'overlay', path: 'deploy/prod' },
+    });
+    expect(errors(r)).toEqual([
+      'input "path": overlay "deploy/prod" does not exist or is not a folder',
+    ]);
+  });
+});
+
+/** Run only the post step with a state, as the runner does after later steps ran. */
+async function runPostOnly(
+  ws: string,
+  state: Record<string, string>,
+  inputs: Record<string, string>,
+) {
+  const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]));
+  return run('toggle-feature-gate', {
+    workspace: ws,
+    env: { ...stepEnv, ...stateEnv },
+    inputs,
+    post: false,
+  });
+}

@@ -1,0 +1,317 @@
+import { describe, expect, it } from '@jest/globals';
+import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { run } from '../../actions/toggle-feature-gate/toggle-feature-gate.js';
+import { restoreFiles } from '../../actions/toggle-feature-gate/files.js';
+import { PATCH_FILE } from '../../actions/toggle-feature-gate/overlay.js';
+import {
+  FIXTURES,
+  devConfig,
+  kustomize,
+  options,
+  overlayWorkspace,
+  tmpDir,
+} from './support/helpers.js';
+
+// Overlay and kind-config targets on real files; overlays are rendered by the real
+// `kubectl kustomize`, both to read the current state and to check the result.
+
+function overlayOpts(ws: string, over: Parameters<typeof options>[0] = {}) {
+  return options({
+    target: 'overlay',
+    workspace: ws,
+    path: path.join(ws, 'deploy', 'dev'),
+    pathShown: 'deploy/dev',
+    ...over,
+  });
+}
+
+describe('overlay target', () => {
+  it('adds a patch and a kustomization entry so kustomize renders the gates', async () => {
+    const ws = overlayWorkspace();
+    const dev = path.join(ws, 'deploy', 'dev');
+    const r = await run(
+      overlayOpts(ws, {
+        want: { gates: { enable: ['HyperVL1VH'], disable: ['Snapshot', 'LiveMigration'] } },
+      }),
+    );
+    expect(r.changed).toBe(true);
+    expect(r.before).toEqual({
+      HyperVL1VH: 'default',
+      Snapshot: 'enabled',
+      LiveMigration: 'default',
+    });
+    expect(r.after).toEqual({
+      HyperVL1VH: 'enabled',
+      Snapshot: 'disabled',
+      LiveMigration: 'disabled',
+    });
+    const [kv] = kustomize(dev);
+    expect(devConfig(kv)).toEqual({
+      featureGates: ['DataVolumes', 'HyperVL1VH'],
+      disabledFeatureGates: ['Snapshot', 'LiveMigration'],
+    });
+    // The rest of the CR and the overlay's own changes are untouched.
+    expect((kv.metadata as { labels: object }).labels).toEqual({
+      'virt-ci.dev/environment': 'dev',
+    });
+    expect((kv.spec as { imagePullPolicy: string }).imagePullPolicy).toBe('IfNotPresent');
+    const kust = readFileSync(path.join(dev, 'kustomization.yaml'), 'utf8');
+    expect(kust).toContain('# The dev environment');
+    expect(kust).toContain('- ../base # shared with every environment');
+    expect(parseYaml(kust).patches).toEqual([{ path: PATCH_FILE }]);
+    expect(r.previous).toEqual({
+      '/spec/configuration/developerConfiguration/featureGates': ['DataVolumes', 'Snapshot'],
+    });
+    expect(r.patch.some((op) => op.op === 'test')).toBe(true);
+  });
+
+  it('changes nothing on a second identical run and says so', async () => {
+    const ws = overlayWorkspace();
+    const o = overlayOpts(ws, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } });
+    await run(o);
+    const dev = path.join(ws, 'deploy', 'dev');
+    const files = ['kustomization.yaml', PATCH_FILE].map((f) =>
+      readFileSync(path.join(dev, f), 'utf8'),
+    );
+    const again = await run(o);
+    expect(again.changed).toBe(false);
+    expect(again.patch).toEqual([]);
+    expect(
+      ['kustomization.yaml', PATCH_FILE].map((f) => readFileSync(path.join(dev, f), 'utf8')),
+    ).toEqual(files);
+  });
+
+  it('updates its own patch file on a later toggle, keeping one kustomization entry', async () => {
+    const ws = overlayWorkspace();
+    const dev = path.join(ws, 'deploy', 'dev');
+    await run(overlayOpts(ws, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } }));
+    const r = await run(
+      overlayOpts(ws, { want: { gates: { enable: [], disable: ['HyperVL1VH'] } } }),
+    );
+    expect(r.before).toEqual({ HyperVL1VH: 'enabled' });
+    const [kv] = kustomize(dev);
+    expect(devConfig(kv)).toEqual({
+      featureGates: ['DataVolumes', 'Snapshot'],
+      disabledFeatureGates: ['HyperVL1VH'],
+    });
+    expect(
+      parseYaml(readFileSync(path.join(dev, 'kustomization.yaml'), 'utf8')).patches,
+    ).toHaveLength(1);
+  });
+
+  it('sets useEmulation and the hypervisor list in the same patch', async () => {
+    const ws = overlayWorkspace();
+    await run(
+      overlayOpts(ws, {
+        want: {
+          gates: { enable: ['ConfigurableHypervisor'], disable: [] },
+          emulation: true,
+          hypervisor: 'hyperv-direct',
+        },
+      }),
+    );
+    const [kv] = kustomize(path.join(ws, 'deploy', 'dev'));
+    expect(devConfig(kv)).toMatchObject({ useEmulation: true });
+    expect(
+      (kv.spec as { configuration: { hypervisors: unknown } }).configuration.hypervisors,
+    ).toEqual([{ name: 'hyperv-direct' }]);
+  });
+
+  it('warns when a non-KVM hypervisor is set without the ConfigurableHypervisor gate', async () => {
+    const ws = overlayWorkspace();
+    const r = await run(
+      overlayOpts(ws, {
+        want: { gates: { enable: [], disable: [] }, hypervisor: 'hyperv-direct' },
+      }),
+    );
+    expect(r.warnings).toEqual([
+      'hypervisor hyperv-direct is only honoured with the ConfigurableHypervisor gate enabled; add ConfigurableHypervisor=true to gates',
+    ]);
+  });
+
+  it('on a dry run shows the files it would write and writes none', async () => {
+    const ws = overlayWorkspace();
+    const dev = path.join(ws, 'deploy', 'dev');
+    const before = readFileSync(path.join(dev, 'kustomization.yaml'), 'utf8');
+    const r = await run(
+      overlayOpts(ws, { dryRun: true, want: { gates: { enable: ['HyperVL1VH'], disable: [] } } }),
+    );
+    expect(r.changed).toBe(true);
+    expect(r.files.map((f) => f.file).sort()).toEqual([
+      'deploy/dev/kustomization.yaml',
+      `deploy/dev/${PATCH_FILE}`,
+    ]);
+    expect(r.files.find((f) => f.file.endsWith(PATCH_FILE))?.content).toContain('- HyperVL1VH');
+    expect(existsSync(path.join(dev, PATCH_FILE))).toBe(false);
+    expect(readFileSync(path.join(dev, 'kustomization.yaml'), 'utf8')).toBe(before);
+  });
+
+  it('puts the overlay back when a later patch overrides the gates, and says why', async () => {
+    const ws = overlayWorkspace();
+    const dev = path.join(ws, 'deploy', 'dev');
+    // A patch listed after ours pins the list: kustomize renders it, not our change.
+    writeFileSync(
+      path.join(dev, 'pin.yaml'),
+      'apiVersion: kubevirt.io/v1\nkind: KubeVirt\nmetadata: {name: kubevirt, namespace: kubevirt}\nspec: {configuration: {developerConfiguration: {featureGates: [DataVolumes]}}}\n',
+    );
+    const kfile = path.join(dev, 'kustomization.yaml');
+    writeFileSync(
+      kfile,
+      readFileSync(kfile, 'utf8') + `patches:\n  - path: ${PATCH_FILE}\n  - path: pin.yaml\n`,
+    );
+    writeFileSync(
+      path.join(dev, PATCH_FILE),
+      'apiVersion: kubevirt.io/v1\nkind: KubeVirt\nmetadata: {name: kubevirt, namespace: kubevirt}\n',
+    );
+    const kBefore = readFileSync(kfile, 'utf8');
+    const pBefore = readFileSync(path.join(dev, PATCH_FILE), 'utf8');
+    await expect(
+      run(overlayOpts(ws, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } })),
+    ).rejects.toThrow(
+      `overlay "deploy/dev": after writing ${PATCH_FILE}, kubectl kustomize still renders other values at /spec/configuration/developerConfiguration/featureGates (a later patch overrides them?); the overlay was put back`,
+    );
+    expect(readFileSync(kfile, 'utf8')).toBe(kBefore);
+    expect(readFileSync(path.join(dev, PATCH_FILE), 'utf8')).toBe(pBefore);
+  });
+
+  it('restores the files it wrote, and leaves alone a file changed since', async () => {
+    const ws = overlayWorkspace();
+    const dev = path.join(ws, 'deploy', 'dev');
+    const kBefore = readFileSync(path.join(dev, 'kustomization.yaml'), 'utf8');
+    const r = await run(
+      overlayOpts(ws, { restore: true, want: { gates: { enable: ['HyperVL1VH'], disable: [] } } }),
+    );
+    expect(r.restore?.kind).toBe('files');
+    if (r.restore?.kind !== 'files') return;
+    const copy = structuredClone(r.restore.files);
+    expect(restoreFiles(r.restore.files)).toEqual({
+      restored: [path.join(dev, 'kustomization.yaml'), path.join(dev, PATCH_FILE)],
+      skipped: [],
+    });
+    expect(readFileSync(path.join(dev, 'kustomization.yaml'), 'utf8')).toBe(kBefore);
+    expect(existsSync(path.join(dev, PATCH_FILE))).toBe(false);
+    // Run again, then someone edits the kustomization: only the patch file is put back.
+    const r2 = await run(
+      overlayOpts(ws, { restore: true, want: { gates: { enable: ['HyperVL1VH'], disable: [] } } }),
+    );
+    if (r2.restore?.kind !== 'files') throw new Error('no restore state');
+    writeFileSync(
+      path.join(dev, 'kustomization.yaml'),
+      readFileSync(path.join(dev, 'kustomization.yaml'), 'utf8') + '# edited\n',
+    );
+    expect(restoreFiles(r2.restore.files).skipped).toEqual([path.join(dev, 'kustomization.yaml')]);
+    expect(copy.before).toHaveLength(2);
+  });
+
+  it('fails a missing overlay, a folder with no kustomization and a missing KubeVirt in one line each', async () => {
+    const ws = overlayWorkspace();
+    const want = { gates: { enable: ['HyperVL1VH'], disable: [] } };
+    await expect(
+      run(overlayOpts(ws, { want, path: path.join(ws, 'nope'), pathShown: 'nope' })),
+    ).rejects.toThrow('input "path": overlay "nope" does not exist or is not a folder');
+    await expect(run(overlayOpts(ws, { want, path: ws, pathShown: '.' }))).rejects.toThrow(
+      'input "path": overlay "." has no kustomization.yaml / kustomization.yml / Kustomization',
+    );
+    await expect(run(overlayOpts(ws, { want, name: 'other' }))).rejects.toThrow(
+      'overlay "deploy/dev": renders no KubeVirt named "other"; found: kubevirt',
+    );
+  });
+
+  it("reports a broken overlay with kustomize's own reason", async () => {
+    const ws = overlayWorkspace();
+    writeFileSync(
+      path.join(ws, 'deploy', 'dev', 'kustomization.yaml'),
+      'resources:\n  - ../missing\n',
+    );
+    await expect(
+      run(overlayOpts(ws, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } })),
+    ).rejects.toThrow(/^overlay "deploy\/dev": kubectl kustomize failed: .*missing/);
+  });
+});
+
+describe('kind-config target', () => {
+  function kindCopy() {
+    const dir = tmpDir();
+    const file = path.join(dir, 'cluster.yaml');
+    copyFileSync(path.join(FIXTURES, 'kind', 'cluster.yaml'), file);
+    return { dir, file };
+  }
+  const kindOpts = (dir: string, file: string, over: Parameters<typeof options>[0] = {}) =>
+    options({
+      target: 'kind-config',
+      workspace: dir,
+      path: file,
+      pathShown: 'cluster.yaml',
+      ...over,
+    });
+
+  it('sets the featureGates map and keeps comments, quoting and order', async () => {
+    const { dir, file } = kindCopy();
+    const r = await run(
+      kindOpts(dir, file, {
+        want: {
+          gates: {
+            enable: ['InPlacePodVerticalScaling', 'HyperVL1VH'],
+            disable: ['VolumeSnapshotDataSource'],
+          },
+        },
+      }),
+    );
+    expect(r.changed).toBe(true);
+    expect(r.before).toEqual({
+      InPlacePodVerticalScaling: 'disabled',
+      HyperVL1VH: 'default',
+      VolumeSnapshotDataSource: 'enabled',
+    });
+    const text = readFileSync(file, 'utf8');
+    expect(parseYaml(text).featureGates).toEqual({
+      VolumeSnapshotDataSource: false,
+      InPlacePodVerticalScaling: true,
+      HyperVL1VH: true,
+    });
+    expect(text).toContain('# A kind cluster for the e2e lane.');
+    expect(text).toContain('# Needed by the CSI snapshotter.');
+    expect(text).toContain('"InPlacePodVerticalScaling": true');
+    expect(parseYaml(text).nodes).toHaveLength(2);
+    const again = await run(
+      kindOpts(dir, file, {
+        want: {
+          gates: {
+            enable: ['InPlacePodVerticalScaling', 'HyperVL1VH'],
+            disable: ['VolumeSnapshotDataSource'],
+          },
+        },
+      }),
+    );
+    expect(again.changed).toBe(false);
+    expect(readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it('adds a featureGates map to a config that has none', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'kind.yaml');
+    writeFileSync(file, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n');
+    await run(kindOpts(dir, file, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } }));
+    expect(parseYaml(readFileSync(file, 'utf8'))).toEqual({
+      kind: 'Cluster',
+      apiVersion: 'kind.x-k8s.io/v1alpha4',
+      featureGates: { HyperVL1VH: true },
+    });
+  });
+
+  it('refuses a file that is not a kind config, or is missing, and writes nothing', async () => {
+    const dir = tmpDir();
+    const file = path.join(dir, 'pod.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: Pod\n');
+    const want = { gates: { enable: ['HyperVL1VH'], disable: [] } };
+    await expect(run(kindOpts(dir, file, { want, pathShown: 'pod.yaml' }))).rejects.toThrow(
+      'pod.yaml: not a kind cluster config; expected kind: Cluster and apiVersion: kind.x-k8s.io/v1alpha4',
+    );
+    expect(readFileSync(file, 'utf8')).toBe('apiVersion: v1\nkind: Pod\n');
+    await expect(
+      run(kindOpts(dir, path.join(dir, 'nope.yaml'), { want, pathShown: 'nope.yaml' })),
+    ).rejects.toThrow('input "path": kind config "nope.yaml" does not exist');
+  });
+});

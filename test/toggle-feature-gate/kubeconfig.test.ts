@@ -1,0 +1,89 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { connectionSecrets, loadConnection } from '../../actions/toggle-feature-gate/kubeconfig.js';
+import { tmpDir } from './support/helpers.js';
+
+function config(user: Record<string, unknown>, cluster: Record<string, unknown> = {}) {
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    'current-context': 'ci',
+    clusters: [{ name: 'c', cluster: { server: 'https://10.0.0.1:6443/', ...cluster } }],
+    users: [{ name: 'u', user }],
+    contexts: [
+      { name: 'other', context: { cluster: 'missing', user: 'u' } },
+      { name: 'ci', context: { cluster: 'c', user: 'u' } },
+    ],
+  });
+}
+
+describe('kubeconfig', () => {
+  it('reads the current context: server, token file, client cert data, CA file', () => {
+    const dir = tmpDir('tfg-kc-');
+    writeFileSync(path.join(dir, 'token'), 'tok-123\n');
+    writeFileSync(path.join(dir, 'ca.crt'), 'CA PEM');
+    writeFileSync(
+      path.join(dir, 'config'),
+      config(
+        {
+          tokenFile: 'token',
+          'client-certificate-data': Buffer.from('CERT').toString('base64'),
+          'client-key-data': Buffer.from('KEY-PEM').toString('base64'),
+        },
+        { 'certificate-authority': 'ca.crt' },
+      ),
+    );
+    const c = loadConnection('config', {}, dir);
+    expect(c).toMatchObject({
+      server: 'https://10.0.0.1:6443',
+      token: 'tok-123',
+      insecureSkipTlsVerify: false,
+    });
+    expect(c.ca?.toString()).toBe('CA PEM');
+    expect(c.cert?.toString()).toBe('CERT');
+    expect(connectionSecrets(c)).toEqual(
+      expect.arrayContaining(['tok-123', 'KEY-PEM', Buffer.from('KEY-PEM').toString('base64')]),
+    );
+  });
+
+  it('falls back to $KUBECONFIG, then ~/.kube/config, then the service account', () => {
+    const dir = tmpDir('tfg-kc-');
+    writeFileSync(path.join(dir, 'a'), config({ token: 'from-env' }));
+    expect(
+      loadConnection(undefined, { KUBECONFIG: `${dir}/missing:${dir}/a`, HOME: dir }, dir).token,
+    ).toBe('from-env');
+    mkdirSync(path.join(dir, '.kube'));
+    writeFileSync(path.join(dir, '.kube', 'config'), config({ token: 'from-home' }));
+    expect(loadConnection(undefined, { HOME: dir }, dir).token).toBe('from-home');
+    const sa = path.join(dir, 'sa');
+    mkdirSync(sa);
+    writeFileSync(path.join(sa, 'token'), 'sa-token');
+    const empty = tmpDir('tfg-kc-');
+    expect(
+      loadConnection(
+        undefined,
+        { HOME: empty, KUBERNETES_SERVICE_HOST: '10.96.0.1', KUBERNETES_SERVICE_PORT: '443' },
+        empty,
+        sa,
+      ),
+    ).toMatchObject({ server: 'https://10.96.0.1:443', token: 'sa-token' });
+    expect(() => loadConnection(undefined, { HOME: empty }, empty, sa)).toThrow(
+      'no Kubernetes connection: give input "kubeconfig", set KUBECONFIG, or run in a cluster',
+    );
+  });
+
+  it('names what it cannot use in one line', () => {
+    const dir = tmpDir('tfg-kc-');
+    writeFileSync(path.join(dir, 'exec'), config({ exec: { command: 'aws' } }));
+    expect(() => loadConnection('exec', {}, dir)).toThrow(
+      `${path.join(dir, 'exec')}: user "u" authenticates through an exec or auth-provider plugin, which this action does not run; use a token or client certificate`,
+    );
+    expect(() => loadConnection('nope', {}, dir)).toThrow(
+      'input "kubeconfig": "nope" does not exist',
+    );
+    writeFileSync(path.join(dir, 'noctx'), 'apiVersion: v1\nkind: Config\n');
+    expect(() => loadConnection('noctx', {}, dir)).toThrow('no current-context');
+  });
+});
