@@ -57,7 +57,7 @@ export function readmePairs(root: string): Array<{ yml: string; readme: string }
   const dirs = readdirSync(path.join(root, 'actions'), { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => path.join(root, 'actions', d.name));
-  return dirs
+  return [root, ...dirs]
     .map((dir) => ({ yml: path.join(dir, 'action.yml'), readme: path.join(dir, 'README.md') }))
     .filter((p) => existsSync(p.yml));
 }

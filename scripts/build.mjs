@@ -1,7 +1,7 @@
 // Build every bundle with ncc: dist/<action>/index.js for each folder of actions/ and
 // dist/cli/index.js for the local CLI. No source maps (they would double dist/).
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -44,6 +44,11 @@ for (const { name, entry } of entries) {
     failed++;
     console.error(`build: ${name} failed`);
   } else {
+    // Dependencies' own sourceMappingURL comments point at maps that are not shipped.
+    const bundle = path.join(root, out, 'index.js');
+    const text = readFileSync(bundle, 'utf8');
+    const stripped = text.replace(/^\/\/# sourceMappingURL=.*$/gm, '');
+    if (stripped !== text) writeFileSync(bundle, stripped);
     console.log(`build: dist/${name}/index.js (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
 }
