@@ -44,7 +44,10 @@ const lint = await createLinter();
 // each step's `with:` keys against the action.yml it names.
 const { parse: parseYaml } = await import('yaml');
 function ownAction(uses) {
-  const m = /^(?:virt-ci\/virt-ci(?:\/actions\/([a-z-]+))?@[^/]+|\.\/actions\/([a-z-]+)|\.\/?)$/.exec(uses ?? '');
+  const m =
+    /^(?:virt-ci\/virt-ci(?:\/actions\/([a-z-]+))?@[^/]+|\.\/actions\/([a-z-]+)|\.\/?)$/.exec(
+      uses ?? '',
+    );
   if (!m) return undefined;
   const name = m[1] ?? m[2];
   return name ? path.join(root, 'actions', name, 'action.yml') : path.join(root, 'action.yml');
@@ -58,7 +61,8 @@ function checkOwnInputs(rel, doc) {
       if (!yml || !existsSync(yml)) continue;
       const declared = parseYaml(readFileSync(yml, 'utf8'))?.inputs ?? {};
       for (const key of Object.keys(step.with ?? {})) {
-        if (!(key in declared)) problems.push(`${rel}: job ${jobName}: ${step.uses} has no input "${key}"`);
+        if (!(key in declared))
+          problems.push(`${rel}: job ${jobName}: ${step.uses} has no input "${key}"`);
       }
     }
   }
