@@ -45,10 +45,12 @@ for (const { name, entry } of entries) {
     console.error(`build: ${name} failed`);
   } else {
     // Dependencies' own sourceMappingURL comments point at maps that are not shipped.
-    const bundle = path.join(root, out, 'index.js');
-    const text = readFileSync(bundle, 'utf8');
-    const stripped = text.replace(/^\/\/# sourceMappingURL=.*$/gm, '');
-    if (stripped !== text) writeFileSync(bundle, stripped);
+    for (const file of readdirSync(path.join(root, out)).filter((f) => f.endsWith('.js'))) {
+      const bundle = path.join(root, out, file);
+      const text = readFileSync(bundle, 'utf8');
+      const stripped = text.replace(/^\/\/# sourceMappingURL=.*$/gm, '');
+      if (stripped !== text) writeFileSync(bundle, stripped);
+    }
     console.log(`build: dist/${name}/index.js (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
 }

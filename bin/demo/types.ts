@@ -13,7 +13,8 @@ export interface DemoContext {
 }
 
 export interface DemoStep {
-  action: string;
+  /** The action whose bundle runs; absent for a step the demo does itself (`local`). */
+  action?: string;
   /** What this step is for, shown in the terminal. */
   title: string;
   inputs: Record<string, string>;
@@ -22,6 +23,8 @@ export interface DemoStep {
   prepare?(ctx: DemoContext): Promise<void>;
   /** One line that says what the action decided, from its outputs. */
   describe?(result: RunResult, ctx: DemoContext): string;
+  /** A step that is not an action (running the tests): returns its one-line description. */
+  local?(ctx: DemoContext, env: Record<string, string>): Promise<{ ok: boolean; line: string }>;
   /** Take what later steps need from the result. */
   after?(result: RunResult, ctx: DemoContext): Promise<void> | void;
 }

@@ -126,9 +126,11 @@ describe('bundles', () => {
     for (const dir of readdirSync(dist)) {
       const files = readdirSync(path.join(dist, dir));
       expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
-      const text = readFileSync(path.join(dist, dir, 'index.js'), 'utf8');
-      expect(text).not.toMatch(/sourceMappingURL=/);
-      expect(text).not.toContain(repoRoot);
+      for (const file of files.filter((f) => f.endsWith('.js'))) {
+        const text = readFileSync(path.join(dist, dir, file), 'utf8');
+        expect(text).not.toMatch(/sourceMappingURL=/);
+        expect(text).not.toContain(repoRoot);
+      }
     }
   });
 
