@@ -81,6 +81,11 @@ export class LayoutStore implements Store {
     return { bytes, digest, mediaType: mediaTypeOf(bytes, mediaType) };
   }
 
+  async tagDigest(tag: string): Promise<string | undefined> {
+    const index = await this.readIndex();
+    return index?.manifests.find((d) => d.annotations?.[REF_NAME] === tag)?.digest;
+  }
+
   async hasManifest(digest: string): Promise<boolean> {
     return exists(this.blobPath(digest));
   }

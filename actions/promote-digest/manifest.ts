@@ -109,7 +109,7 @@ export function checkDigest(bytes: Buffer, expected: string | undefined, where: 
   const actual = sha256(bytes);
   if (expected && expected !== actual) {
     throw new UserError(
-      `${where}: manifest bytes hash to ${actual} but the registry named ${expected}; refusing to copy a manifest that does not match its digest`,
+      `${where}: manifest bytes hash to ${actual}, not ${expected}; refusing to copy a manifest that does not match its digest`,
     );
   }
   return actual;

@@ -193,24 +193,33 @@ export async function promote(o: PromoteOptions): Promise<PromoteResult> {
   await Promise.all(
     plans.map(async (p) => {
       if (!p.ref.tag) return;
-      const current = await p.store.getManifest(p.ref.tag);
-      if (!current) return;
-      p.result.previous = current.digest;
-      if (current.digest !== digest) p.previous = current;
+      p.result.previous = await p.store.tagDigest(p.ref.tag);
     }),
   );
 
   if (o.verifyOnly) return verify(plans, result, digest);
 
-  const conflicts = plans.filter((p) => p.previous && !o.overwrite);
+  const conflicts = plans.filter(
+    (p) => p.result.previous && p.result.previous !== digest && !o.overwrite,
+  );
   if (conflicts.length) {
     throw new UserError(
       `overwrite is false and ${conflicts.map((p) => `${p.result.target} points at ${p.result.previous}`).join(', ')}; nothing was promoted (set overwrite: true to move ${conflicts.length > 1 ? 'these tags' : 'it'})`,
     );
   }
 
+  // The manifests the moving tags hold now, to put them back if a later tag fails.
+  await Promise.all(
+    plans.map(async (p) => {
+      if (p.ref.tag && p.result.previous && p.result.previous !== digest) {
+        p.previous = await p.store.getManifest(p.result.previous);
+      }
+    }),
+  );
+
   const limit = limiter(o.concurrency);
   const copiers = new Map<string, Copier>();
+  const referred = new Map<string, Promise<number>>();
   const referrerItems = o.referrers ? await collectReferrers(src, digest) : [];
   result.referrers = referrerItems.length;
   const halt = { stopped: false };
@@ -225,7 +234,13 @@ export async function promote(o: PromoteOptions): Promise<PromoteResult> {
       try {
         await copier.copyManifest(manifest);
         if (referrerItems.length && key !== repositoryName(sourceRef)) {
-          p.result.referrers = await copyReferrers(copier, referrerItems, digest);
+          // Once per repository: two tags of one repository share their referrers.
+          let job = referred.get(key);
+          if (!job) {
+            job = copyReferrers(copier, referrerItems, digest);
+            referred.set(key, job);
+          }
+          p.result.referrers = await job;
         }
       } catch (err) {
         halt.stopped = true;
@@ -260,7 +275,7 @@ export async function promote(o: PromoteOptions): Promise<PromoteResult> {
     }
     try {
       await p.store.putManifest(manifest, p.ref.tag);
-      p.result.status = p.previous ? 'moved' : 'created';
+      p.result.status = p.result.previous ? 'moved' : 'created';
       moved.push(p);
     } catch (err) {
       p.result.status = 'failed';

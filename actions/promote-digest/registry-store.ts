@@ -193,12 +193,28 @@ export class RegistryStore implements Store {
         `${this.name}: manifest ${ref} is ${length} bytes, over the 4 MiB manifest limit`,
       );
     }
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const bytes = await readCapped(res, MAX_MANIFEST_BYTES, `${this.name}: manifest ${ref}`);
     const headerDigest = res.headers.get('docker-content-digest') ?? undefined;
     const digest = checkDigest(bytes, DIGEST.test(ref) ? ref : headerDigest, `${this.name}:${ref}`);
     const contentType = (res.headers.get('content-type') ?? '').split(';')[0].trim();
     const mediaType = MANIFEST_TYPES.includes(contentType) ? contentType : mediaTypeOf(bytes);
     return { bytes, digest, mediaType };
+  }
+
+  async tagDigest(tag: string): Promise<string | undefined> {
+    // HEAD, not GET: Docker Hub counts manifest GETs against its pull rate limit.
+    const res = await this.reg.request('HEAD', this.url('manifests', tag), {
+      scopes: this.pull(),
+      headers: { accept: MANIFEST_TYPES.join(', ') },
+    });
+    await res.body?.cancel();
+    if (res.status === 404) return undefined;
+    if (res.status !== 200) {
+      throw new UserError(`${this.name}: HEAD manifest ${tag} answered HTTP ${res.status}`);
+    }
+    const digest = res.headers.get('docker-content-digest');
+    if (digest && DIGEST.test(digest)) return digest;
+    return (await this.getManifest(tag))?.digest;
   }
 
   async hasManifest(digest: string): Promise<boolean> {
@@ -237,14 +253,22 @@ export class RegistryStore implements Store {
   async mountBlob(d: Descriptor, from: Store): Promise<boolean> {
     if (!from.repository || from.location !== this.location) return false;
     const url = `${this.reg.base}/v2/${this.repository}/blobs/uploads/?mount=${encodeURIComponent(d.digest)}&from=${encodeURIComponent(from.repository)}`;
-    const res = await this.reg.request('POST', url, {
-      scopes: [...this.push(), `repository:${from.repository}:pull`],
-    });
+    let res: Response;
+    try {
+      res = await this.reg.request('POST', url, {
+        scopes: [...this.push(), `repository:${from.repository}:pull`],
+      });
+    } catch (err) {
+      // A mount is only a shortcut: without read access to the source repository here
+      // (a token scoped to the target only), the blob is copied instead.
+      if (err instanceof UserError) return false;
+      throw err;
+    }
     await res.body?.cancel();
     if (res.status === 201) return true;
-    await this.expect(res, [202], `mount ${d.digest}`);
-    // 202: the registry opened an ordinary upload instead; the copy uses it.
-    const location = res.headers.get('location');
+    // 202: the registry opened an ordinary upload instead; the copy uses it. Anything else:
+    // the copy opens its own.
+    const location = res.status === 202 ? res.headers.get('location') : null;
     if (location) this.pending.set(d.digest, new URL(location, this.reg.base).toString());
     return false;
   }
@@ -340,4 +364,19 @@ export function networkReason(err: unknown): string {
     e = (e as { cause?: unknown }).cause;
   }
   return parts.filter(Boolean).join(': ');
+}
+
+/** Read a body that must be small, without trusting Content-Length to be there. */
+async function readCapped(res: Response, max: number, what: string): Promise<Buffer> {
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body ?? []) {
+    size += chunk.length;
+    if (size > max) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new UserError(`${what} is over the ${max / 1024 / 1024} MiB manifest limit`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }

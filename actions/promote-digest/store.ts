@@ -13,6 +13,8 @@ export interface Store {
   /** A manifest by tag or digest; undefined when the registry has none. */
   getManifest(ref: string): Promise<Manifest | undefined>;
   hasManifest(digest: string): Promise<boolean>;
+  /** The digest a tag points at, without fetching the manifest; undefined when absent. */
+  tagDigest(tag: string): Promise<string | undefined>;
   /** Write the exact bytes, under a digest or a tag. */
   putManifest(m: Manifest, ref: string): Promise<PutResult>;
   hasBlob(d: Descriptor): Promise<boolean>;

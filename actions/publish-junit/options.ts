@@ -86,7 +86,7 @@ export function parseOptions(
   if (name.length > 100)
     throw new UserError(`input "name": ${name.length} characters is too long; allowed: up to 100`);
   const output = inputs.string('output');
-  if (output && aggregate.length && output.endsWith('/'))
+  if (output.endsWith('/'))
     throw new UserError(`input "output": ${JSON.stringify(output)} is a folder; give a file path`);
   return {
     workspace,

@@ -1,4 +1,4 @@
-import { codeBlock, details, escapeCell, table, trimToBytes } from '../../shared/summary.js';
+import { codeBlock, details, table, trimToBytes } from '../../shared/summary.js';
 import type { FailureEntry, Results, Totals } from './results.js';
 
 /**
@@ -127,7 +127,8 @@ export function brokenSection(r: Results): string {
     `#### Unreadable reports\n\n` +
     table(
       ['report', 'problem'],
-      r.broken.map((b) => [b.file, b.message]),
+      // The message starts with the file's name; the table already shows it.
+      r.broken.map((b) => [b.file, b.message.replace(`${b.file}:`, 'line ')]),
     ) +
     '\n'
   );
@@ -151,5 +152,3 @@ export function renderReport(
     parts.push(`_No test cases were found in ${r.reports.length} report(s)._\n`);
   return trimToBytes(parts.filter(Boolean).join('\n'), opts.maxBytes);
 }
-
-export { escapeCell };

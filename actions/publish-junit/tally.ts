@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { locateCase } from '../../shared/junit/location.js';
-import type { DeclaredSuite, TestCase } from '../../shared/junit/reader.js';
+import { detach, type DeclaredSuite, type TestCase } from '../../shared/junit/reader.js';
 import {
   emptyTotals,
   type FailureEntry,
@@ -104,14 +104,19 @@ export class Tally {
     this.slowest = opts.slowest ?? 10;
   }
 
+  private lastSuite?: { report: string; name: string; index: number };
+
   private suiteRow(report: string, name: string): number {
-    const key = `${report}\u0000${name}`;
+    const last = this.lastSuite;
+    if (last && last.report === report && last.name === name) return last.index;
+    // Kept for the whole run: a copy, so it pins no input chunk (see detach).
+    const key = detach(`${report}\u0000${name}`);
     let i = this.suiteIndex.get(key);
     if (i === undefined) {
       i = this.suites.length;
       this.suites.push({
         report,
-        name,
+        name: detach(name),
         tests: 0,
         passed: 0,
         failed: 0,
@@ -122,6 +127,7 @@ export class Tally {
       });
       this.suiteIndex.set(key, i);
     }
+    this.lastSuite = { report, name, index: i };
     return i;
   }
 
@@ -161,8 +167,12 @@ export class Tally {
     }
     // A repeat of a test that failed is a rerun of it; a repeat of a test that passed is
     // another test of the same name (parameterized tests, TestNG data providers).
-    const key = hash53(`${suite}\u0000${tc.classname}\u0000${tc.name}`);
-    const prev = this.seen.get(key);
+    const failing = bits & (FAILED | ERROR | FLAKY_ELEMENT);
+    // Only a test that failed can be rerun; while none has, passing cases need no identity.
+    // (Surefire's flaky elements need one too: they are listed.)
+    const key =
+      failing || this.seen.size > 0 ? hash53(`${suite}\u0000${tc.classname}\u0000${tc.name}`) : 0;
+    const prev = key ? this.seen.get(key) : undefined;
     if (prev !== undefined) {
       const prevBits = prev % SHIFT;
       const row = this.suites[Math.floor(prev / SHIFT)];
@@ -219,7 +229,12 @@ export class Tally {
     if (this.slowest <= 0 || tc.time <= 0) return;
     const s = this.slow;
     if (s.length >= this.slowest && s[s.length - 1].time >= tc.time) return;
-    const entry = { suite, classname: tc.classname, name: tc.name, time: tc.time };
+    const entry = {
+      suite: detach(suite),
+      classname: detach(tc.classname),
+      name: detach(tc.name),
+      time: tc.time,
+    };
     let i = s.length;
     while (i > 0 && s[i - 1].time < tc.time) i--;
     s.splice(i, 0, entry);
@@ -239,16 +254,20 @@ export class Tally {
   }
 
   private noteFailure(key: number, tc: TestCase, suite: string): void {
+    if (!this.failures.has(key) && this.failures.size >= this.maxFailures) {
+      this.omittedFailures++;
+      return;
+    }
     const result = tc.results.find((r) => r.outcome === tc.outcome) ?? tc.results[0];
     const loc = locateCase(tc, this.opts.workspace);
     this.pushFailure(key, {
       outcome: tc.outcome === 'error' ? 'error' : 'failed',
-      suite,
-      classname: tc.classname,
-      name: tc.name,
-      message: clip(result?.message?.trim() || result?.type, MESSAGE_CAP),
-      details: clip(result?.details, DETAILS_CAP),
-      file: loc?.file,
+      suite: detach(suite),
+      classname: detach(tc.classname),
+      name: detach(tc.name),
+      message: detach(clip(result?.message?.trim() || result?.type, MESSAGE_CAP)),
+      details: detach(clip(result?.details, DETAILS_CAP)),
+      file: detach(loc?.file),
       line: loc?.line,
       report: tc.report,
       reportLine: tc.reportLine,
@@ -276,11 +295,11 @@ export class Tally {
       tc.flakyRuns[0]?.message ??
       tc.results.find((r) => r.outcome !== 'skipped')?.message;
     this.flakies.set(key, {
-      suite,
-      classname: tc.classname,
-      name: tc.name,
+      suite: detach(suite),
+      classname: detach(tc.classname),
+      name: detach(tc.name),
       failedRuns: failedRuns + (earlier ? 1 : 0),
-      message: clip(msg, MESSAGE_CAP),
+      message: detach(clip(msg, MESSAGE_CAP)),
       report: tc.report,
     });
   }

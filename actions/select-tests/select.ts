@@ -108,7 +108,7 @@ export async function selectTests(opts: SelectOptions): Promise<Selection> {
   const scopeWhat =
     opts.scopeSource === 'input'
       ? 'input "label-filter"'
-      : `profile ${opts.environment ? `environment ${quote(opts.environment)} ` : ''}tests.labelFilter`;
+      : `${opts.profile?.file ?? 'profile'}: ${opts.environment ? `environments.${opts.environment}` : 'defaults'}.tests.labelFilter`;
   parseFilter(opts.labelFilter, scopeWhat);
   const focusRe = goRegexp(opts.focus, 'focus');
   const skipRe = goRegexp(opts.skip, 'skip');

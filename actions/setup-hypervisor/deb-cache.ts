@@ -19,21 +19,36 @@ export function cacheKey(
   return `virt-ci-apt-${os.id}-${os.versionId}-${arch}-${digest}`;
 }
 
+/**
+ * The key an archive directory is saved under: the base key plus a digest of the .deb files
+ * it holds. When the archive moves on (a security update, a new point release), the content
+ * key changes and a new entry is saved; a run restores the newest entry for its base key.
+ */
+export function contentKey(base: string, debs: Iterable<string>): string {
+  const digest = createHash('sha256')
+    .update([...debs].sort().join('\n'))
+    .digest('hex')
+    .slice(0, 12);
+  return `${base}-${digest}`;
+}
+
 export interface RestoreResult {
-  hit: boolean;
+  /** The key of the entry restored; undefined on a miss. */
+  matched?: string;
   /** The reason the cache was not used, when it was not. */
   note?: string;
 }
 
-export async function restoreDebs(dir: string, key: string): Promise<RestoreResult> {
+export async function restoreDebs(dir: string, base: string): Promise<RestoreResult> {
   const cache = await import('@actions/cache');
-  if (!cache.isFeatureAvailable()) return { hit: false, note: 'no cache service in this job' };
+  if (!cache.isFeatureAvailable()) return { note: 'no cache service in this job' };
   try {
-    const matched = await cache.restoreCache([dir], key);
-    return matched === key ? { hit: true } : { hit: false, note: 'no entry for this key yet' };
+    // The base key itself is never saved: the prefix finds the newest content key.
+    const matched = await cache.restoreCache([dir], base, [`${base}-`]);
+    return matched ? { matched } : { note: 'no entry for this key yet' };
   } catch (err) {
     // A cache fault costs a download, never the job.
-    return { hit: false, note: `restore failed: ${errorMessage(err)}` };
+    return { note: `restore failed: ${errorMessage(err)}` };
   }
 }
 

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, errorMessage, quote } from '../../shared/errors.js';
 import { exec } from '../../shared/exec.js';
@@ -75,6 +75,8 @@ export interface InstallResult {
   debs: number;
   /** Whether `apt-get update` had to run. */
   updated: boolean;
+  /** Stale .deb files removed: versions no longer installed. */
+  pruned: number;
 }
 
 export function debFiles(dir: string): Map<string, number> {
@@ -142,6 +144,7 @@ export async function installPackages(opts: InstallOptions): Promise<InstallResu
     // apt wrote as root; the cache's tar runs as the runner user and must read every file.
     await asRoot('chown', ['-R', `${process.getuid()}:${process.getgid()}`, '--', opts.archives]);
   }
+  const pruned = await pruneDebs(opts.archives);
   const after = debFiles(opts.archives);
   let downloaded = 0;
   let downloadedBytes = 0;
@@ -151,5 +154,41 @@ export async function installPackages(opts: InstallOptions): Promise<InstallResu
       downloadedBytes += size;
     }
   }
-  return { downloaded, downloadedBytes, debs: after.size, updated };
+  return { downloaded, downloadedBytes, debs: after.size, updated, pruned };
+}
+
+/** `name_version_arch.deb`, with the epoch's colon written %3a, as apt names its downloads. */
+export function parseDebName(file: string): { name: string; version: string } | undefined {
+  const m = /^([^_]+)_([^_]+)_([^_]+)\.deb$/.exec(file);
+  return m ? { name: m[1], version: decodeURIComponent(m[2]) } : undefined;
+}
+
+/**
+ * Drop .debs of versions that are no longer the installed ones, so the cached directory does
+ * not grow with every update of the archive.
+ */
+export async function pruneDebs(dir: string): Promise<number> {
+  const debs = [...debFiles(dir).keys()]
+    .map((file) => ({ file, ...parseDebName(file) }))
+    .filter((d): d is { file: string; name: string; version: string } => !!d.name);
+  if (!debs.length) return 0;
+  const names = [...new Set(debs.map((d) => d.name))];
+  const r = await exec('dpkg-query', ['-W', '-f=${Package} ${Version}\\n', '--', ...names], {
+    allowFailure: true,
+  });
+  const installed = new Map<string, Set<string>>();
+  for (const line of r.stdout.split('\n')) {
+    const [name, version] = line.trim().split(' ');
+    if (!name || !version) continue;
+    installed.set(name, (installed.get(name) ?? new Set()).add(version));
+  }
+  let pruned = 0;
+  for (const d of debs) {
+    const versions = installed.get(d.name);
+    if (versions && !versions.has(d.version)) {
+      rmSync(path.join(dir, d.file), { force: true });
+      pruned++;
+    }
+  }
+  return pruned;
 }

@@ -87,7 +87,12 @@ export function summaryMarkdown(opts: Options, r: Progress, failure?: string): s
     const p = r.packages;
     done.push([
       'packages',
-      `${p.packages.join(' ')}: ${p.downloaded} .deb downloaded (${(p.downloadedBytes / 1048576).toFixed(1)} MiB), ${p.debs} in the archive${p.updated ? ', apt lists refreshed' : ''}`,
+      `${p.packages.join(' ')}: ${p.downloaded} .deb downloaded (${(p.downloadedBytes / 1048576).toFixed(1)} MiB), ${p.debs} in the archive${p.pruned ? ` (${p.pruned} stale removed)` : ''}${p.updated ? ', apt lists refreshed' : ''}`,
+    ]);
+    const secs = (n: number) => `${(n / 1000).toFixed(1)} s`;
+    done.push([
+      'time',
+      `install ${secs(p.ms.install)}${p.cacheKey ? `, cache restore ${secs(p.ms.restore)}, save ${secs(p.ms.save)}` : ''}`,
     ]);
     if (p.cacheKey) {
       done.push([

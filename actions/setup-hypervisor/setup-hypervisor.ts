@@ -4,7 +4,7 @@ import * as core from '@actions/core';
 import { UserError, errorMessage } from '../../shared/errors.js';
 import { Inputs, parseBoolean } from '../../shared/inputs.js';
 import { HYPERVISORS, loadProfileContext, type HypervisorMode } from '../../shared/profile.js';
-import { cacheKey, restoreDebs, saveDebs } from './deb-cache.js';
+import { cacheKey, contentKey, restoreDebs, saveDebs } from './deb-cache.js';
 import { ensureDeviceAccess, type AccessResult } from './device-access.js';
 import {
   ACCELERATOR,
@@ -16,6 +16,7 @@ import {
 } from './detect.js';
 import { domainType, startLibvirt, type LibvirtResult } from './libvirt.js';
 import {
+  debFiles,
   dpkgArchitecture,
   expandPackages,
   installPackages,
@@ -57,6 +58,8 @@ export interface PackagesResult extends InstallResult {
   cacheKey?: string;
   cacheHit: boolean;
   cacheNote?: string;
+  /** Time spent restoring, installing and saving, for the summary and the benchmark. */
+  ms: { restore: number; install: number; save: number };
 }
 
 export interface Result {
@@ -208,27 +211,45 @@ async function verifyAndOffer(choice: Choice, result: Partial<Result>): Promise<
 async function packages(opts: Options): Promise<PackagesResult> {
   const arch = await dpkgArchitecture();
   const names = expandPackages(opts.packages, arch);
-  const key = opts.cache ? cacheKey(names, osRelease(), arch) : undefined;
-  let cacheHit = false;
+  const base = opts.cache ? cacheKey(names, osRelease(), arch) : undefined;
+  let matched: string | undefined;
   let cacheNote: string | undefined;
-  if (key) {
-    const restored = await restoreDebs(opts.aptArchives, key);
-    cacheHit = restored.hit;
+  const ms: PackagesResult['ms'] = { restore: 0, install: 0, save: 0 };
+  let t = Date.now();
+  if (base) {
+    const restored = await restoreDebs(opts.aptArchives, base);
+    ms.restore = Date.now() - t;
+    matched = restored.matched;
     cacheNote = restored.note;
-    opts.log(`apt cache ${key}: ${cacheHit ? 'hit' : `miss (${restored.note})`}`);
+    opts.log(`apt cache ${base}: ${matched ? `restored ${matched}` : `miss (${restored.note})`}`);
   }
+  t = Date.now();
   const installed = await installPackages({
     packages: names,
     archives: opts.aptArchives,
     reinstall: opts.aptReinstall,
     onLine: opts.log,
   });
-  // Saved only after a good install, and only when this run had to download: a warm run
-  // leaves the entry it came from alone (cache entries are immutable anyway).
-  if (key && !cacheHit && installed.debs > 0) {
-    cacheNote = await saveDebs(opts.aptArchives, key);
+  ms.install = Date.now() - t;
+  // Saved only after a good install, and only when the directory differs from the entry it
+  // came from (entries are immutable): a warm run with nothing new saves nothing.
+  let key = matched;
+  if (base && installed.debs > 0) {
+    key = contentKey(base, debFiles(opts.aptArchives).keys());
+    if (key !== matched) {
+      t = Date.now();
+      cacheNote = await saveDebs(opts.aptArchives, key);
+      ms.save = Date.now() - t;
+    }
   }
-  return { ...installed, packages: names, cacheKey: key, cacheHit, cacheNote };
+  return {
+    ...installed,
+    packages: names,
+    cacheKey: key ?? base,
+    cacheHit: matched !== undefined,
+    cacheNote,
+    ms,
+  };
 }
 
 /** Read the inputs (explicit ones win over the profile), run, report. */

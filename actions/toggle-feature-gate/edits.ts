@@ -189,7 +189,7 @@ export function editStringAt(obj: JsonObject, ptr: string, want: Wanted, what: s
   }
   const desired = clone(obj);
   const text = formatGateString(map);
-  setAt(desired, ptr, v === undefined || v !== text ? text : v);
+  setAt(desired, ptr, text);
   return { pointers: [ptr], desired, before, after, warnings: [] };
 }
 

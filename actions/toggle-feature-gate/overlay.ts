@@ -21,8 +21,8 @@ const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomi
 export interface OverlayTarget {
   dir: string;
   shown: string;
+  /** The KubeVirt CR's name in the rendering. */
   name: string;
-  namespace?: string;
 }
 
 async function render(dir: string, shown: string): Promise<JsonObject[]> {

@@ -24,7 +24,7 @@ export function headline(r: Result): string {
   return `${r.object}: changed${r.generation !== undefined ? ` (generation ${r.generation})` : ''}`;
 }
 
-export async function report(r: Result, o: Options): Promise<void> {
+export async function report(r: Result, o: Options, failure?: string): Promise<void> {
   setOutputs(outputs(r));
   core.info(headline(r));
   for (const w of r.warnings) core.warning(w);
@@ -39,6 +39,7 @@ export async function report(r: Result, o: Options): Promise<void> {
   const gateRows = Object.keys(r.after).map((n) => [n, r.before[n], r.after[n]]);
   const lines = [
     `### toggle-feature-gate${o.environment ? ` — ${o.environment}` : ''}\n`,
+    ...(failure ? [`❌ ${failure}\n`] : []),
     `${headline(r)}\n`,
     table(['gate', 'before', 'after'], gateRows),
   ];

@@ -233,27 +233,56 @@ async function runLive(o: Options, env: NodeJS.ProcessEnv): Promise<Result> {
       core.saveState(STATE_KEY, JSON.stringify(result.restore));
     }
     if (o.wait && !o.dryRun) {
-      const waitable = spec.hasStatus || hasOperatorConditions(outcome.after);
-      if (waitable) {
-        result.readiness = await waitUntilTaken(client, spec.path, spec.object, {
-          timeoutMs: o.timeoutMs,
-          pollMs,
-          log: (l) => core.info(l),
-        });
-        result.generation = result.readiness.generation ?? result.generation;
-        if (o.target === 'hco') {
-          const left = Math.max(pollMs, o.timeoutMs - (Date.now() - started));
-          await waitForHcoKubeVirt(client, o, result, { timeoutMs: left, pollMs });
-        }
-      } else {
-        result.warnings.push(
-          `${spec.object} reports no Available/Progressing/Degraded conditions; the change was not waited for`,
-        );
-      }
+      await waitForIt(client, o, spec, result, { started, pollMs, after: outcome.after });
     }
     return result;
   } finally {
     client.close();
+  }
+}
+
+/**
+ * A failed wait still reports what was changed (outputs, summary) before the step fails: the
+ * change is in the cluster, and `previous` is what a later step needs to undo it.
+ */
+export class WaitError extends UserError {
+  constructor(
+    message: string,
+    readonly result: Result,
+  ) {
+    super(message);
+    this.name = 'WaitError';
+  }
+}
+
+async function waitForIt(
+  client: KubeClient,
+  o: Options,
+  spec: LiveSpec,
+  result: Result,
+  timing: { started: number; pollMs: number; after: JsonObject },
+): Promise<void> {
+  const { started, pollMs, after } = timing;
+  if (!spec.hasStatus && !hasOperatorConditions(after)) {
+    result.warnings.push(
+      `${spec.object} reports no Available/Progressing/Degraded conditions; the change was not waited for`,
+    );
+    return;
+  }
+  try {
+    result.readiness = await waitUntilTaken(client, spec.path, spec.object, {
+      timeoutMs: o.timeoutMs,
+      pollMs,
+      log: (l) => core.info(l),
+    });
+    result.generation = result.readiness.generation ?? result.generation;
+    if (o.target === 'hco') {
+      const left = Math.max(pollMs, o.timeoutMs - (Date.now() - started));
+      await waitForHcoKubeVirt(client, o, result, { timeoutMs: left, pollMs });
+    }
+  } catch (err) {
+    if (err instanceof UserError) throw new WaitError(err.message, result);
+    throw err;
   }
 }
 
@@ -305,11 +334,7 @@ async function runFiles(o: Options): Promise<Result> {
   let object: string;
   if (o.target === 'overlay') {
     object = `overlay ${shown} (KubeVirt ${o.name})`;
-    out = await toggleOverlay(
-      { dir: o.path ?? '', shown, name: o.name, namespace: o.namespace },
-      o.want,
-      o.dryRun,
-    );
+    out = await toggleOverlay({ dir: o.path ?? '', shown, name: o.name }, o.want, o.dryRun);
   } else {
     object = `kind config ${shown}`;
     out = toggleKindConfig(o.path ?? '', shown, o.want, o.dryRun);
@@ -342,7 +367,13 @@ export async function run(o: Options, env: NodeJS.ProcessEnv = process.env): Pro
 
 export async function main(inputs = new Inputs()): Promise<void> {
   const opts = readOptions(inputs);
-  const result = await run(opts);
+  let result: Result;
+  try {
+    result = await run(opts);
+  } catch (err) {
+    if (err instanceof WaitError) await report(err.result, opts, err.message);
+    throw err;
+  }
   await report(result, opts);
 }
 

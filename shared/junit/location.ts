@@ -19,8 +19,9 @@ const FRAMES: RegExp[] = [
   /File "([^"]+)", line (\d+)/g,
   // Node: at fn (/w/src/a.test.js:12:5) or at /w/src/a.test.js:12:5
   /\bat (?:[^\s(]+ )?\(?((?:[A-Za-z]:)?[^\s():]+\.[cm]?[jt]sx?):(\d+):\d+\)?/g,
-  // Go, Ginkgo, Rust, C/C++, pytest's short form: path/file.ext:LINE
-  /((?:[A-Za-z]:)?[^\s:"'()[\]]*[^\s:"'()[\]/]\.(?:go|rs|py|c|cc|cpp|cxx|h|hpp|rb|php|swift|sh|bats|pl|m|js|ts)):(\d+)\b/g,
+  // Go, Ginkgo, Rust, C/C++, pytest's short form: path/file.ext:LINE. The match may start only
+  // where a token starts, so a long run of text is scanned once, not once per character.
+  /(?<![^\s"'()[\]=])((?:[A-Za-z]:)?[^\s:"'()[\]]+?\.(?:go|rs|py|c|cc|cpp|cxx|h|hpp|rb|php|swift|sh|bats|pl|m|js|ts)):(\d+)\b/g,
 ];
 
 function normalize(file: string, workspace: string | undefined): string | undefined {

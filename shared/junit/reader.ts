@@ -69,6 +69,18 @@ export interface ReadStats {
   root: string;
 }
 
+/**
+ * A copy of `text` that shares no memory with the chunk it was parsed from. Strings handed out
+ * by the reader may be slices of a 256 KB input chunk, which V8 keeps alive as long as the
+ * slice lives; a caller keeping strings past the case (lists, maps) keeps copies instead.
+ */
+export function detach(text: string): string;
+export function detach(text: string | undefined): string | undefined;
+export function detach(text: string | undefined): string | undefined {
+  if (text === undefined || text.length < 13) return text;
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
 /** Longest text kept for a message, details or system-out (characters). */
 export const TEXT_CAP = 64 * 1024;
 
@@ -110,8 +122,14 @@ const FORBIDDEN =
   /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const FORBIDDEN_REF = /&#(?:x0*([0-8bcef]|1[0-9a-f])|0*([0-8]|1[1-2]|1[4-9]|2[0-9]|3[01]));/gi;
 
+// One cheap scan first: most chunks hold nothing to replace, and then nothing is copied.
+// eslint-disable-next-line no-control-regex
+const SUSPECT = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF\uD800-\uDFFF]/;
+
 export function sanitizeXmlChunk(text: string): string {
-  return text.replace(FORBIDDEN, '\uFFFD').replace(FORBIDDEN_REF, '\uFFFD');
+  let out = SUSPECT.test(text) ? text.replace(FORBIDDEN, '\uFFFD') : text;
+  if (out.includes('&#')) out = out.replace(FORBIDDEN_REF, '\uFFFD');
+  return out;
 }
 
 interface OpenCase {
@@ -136,6 +154,9 @@ export async function readJUnit(
     line: number;
   }> = [];
   let open: OpenCase | undefined;
+  // Cases of one suite share one frozen copy of the suite path instead of one each.
+  let suitePath: readonly string[] | undefined;
+  const currentSuites = () => (suitePath ??= Object.freeze(suiteStack.map((s) => s.name)));
   let inProperties = 0;
   let failure: Error | undefined;
 
@@ -168,6 +189,7 @@ export async function readJUnit(
     }
     if (tag.name === 'testsuite') {
       suiteStack.push({ name: attrs.name ?? '', attributes: attrs, cases: 0, line: parser.line });
+      suitePath = undefined;
       stats.suites++;
       return;
     }
@@ -176,7 +198,7 @@ export async function readJUnit(
       open = {
         tc: {
           report,
-          suites: suiteStack.map((s) => s.name),
+          suites: currentSuites() as string[],
           classname: attrs.classname ?? attrs.class ?? '',
           name: attrs.name ?? '',
           time: num(attrs.time),
@@ -263,6 +285,7 @@ export async function readJUnit(
     }
     if (tag.name === 'testsuite') {
       const s = suiteStack.pop();
+      suitePath = undefined;
       if (s && s.cases === 0 && handlers.onDeclaredSuite && !failure) {
         const a = s.attributes;
         handlers.onDeclaredSuite({

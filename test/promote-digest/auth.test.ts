@@ -99,6 +99,43 @@ describe('registry authentication', () => {
     expect(tokens.requests.length).toBeLessThan(r.stats.requests / 2);
   });
 
+  it('exchanges a Docker config identitytoken (OAuth2 refresh token) for access tokens', async () => {
+    const seen: string[] = [];
+    const config = JSON.stringify({
+      auths: { [tokenReg.host]: { identitytoken: 'refresh-s3cret-pass' } },
+    });
+    const r = await promote(
+      options(work, {
+        source: `${tokenReg.host}/app:dev`,
+        credentials: parseCredentialsInput(config, (s) => seen.push(s)),
+        targets: [':oauth'],
+      }),
+    );
+    expect(r.targets[0].status).toBe('created');
+    expect(seen).toContain('refresh-s3cret-pass');
+    expect(sha(await inspectRaw(`${tokenReg.host}/app:oauth`, 'ci:s3cret-pass'))).toBe(digest);
+  });
+
+  it('copies the blob when the token for a mount does not cover the source repository', async () => {
+    tokens.singleRepository = true;
+    try {
+      const r = await promote(
+        options(work, {
+          source: `${tokenReg.host}/app:dev`,
+          credentials: creds(tokenReg.host),
+          targets: [`${tokenReg.host}/narrow/app:test-kvm`],
+        }),
+      );
+      expect(r.stats.blobsMounted).toBe(0);
+      expect(r.stats.blobsCopied).toBe(3);
+      expect(sha(await inspectRaw(`${tokenReg.host}/narrow/app:test-kvm`, 'ci:s3cret-pass'))).toBe(
+        digest,
+      );
+    } finally {
+      tokens.singleRepository = false;
+    }
+  });
+
   it('anonymous pull tokens cannot push: the refusal names the registry', async () => {
     await expect(
       promote(

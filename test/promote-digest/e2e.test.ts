@@ -229,7 +229,7 @@ describe('promote-digest bundle under failure', () => {
     });
     expect(r.exitCode).toBe(1);
     expect(errors(r)).toEqual([
-      `registry 127.0.0.1:${port}: GET /v2/app/manifests/test-kvm failed after retries: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`,
+      `registry 127.0.0.1:${port}: HEAD /v2/app/manifests/test-kvm failed after retries: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`,
     ]);
   });
 

@@ -12,7 +12,10 @@ describe('pull request labels', () => {
   const ws = makeWorkspace();
   const event = path.join(ws, 'event.json');
   const many = Array.from({ length: 130 }, (_, i) => `area/${i}`);
+  const scale = process.env.VIRT_CI_RETRY_SCALE;
   beforeAll(async () => {
+    // The retry policy reads its scale from the process: keep the 2/4/8 s waits short here.
+    process.env.VIRT_CI_RETRY_SCALE = '0.001';
     gh = await startFakeGitHub({
       token: 'ghs_test_token',
       issues: {
@@ -28,13 +31,16 @@ describe('pull request labels', () => {
       }),
     );
   });
-  afterAll(() => gh.close());
+  afterAll(async () => {
+    if (scale === undefined) delete process.env.VIRT_CI_RETRY_SCALE;
+    else process.env.VIRT_CI_RETRY_SCALE = scale;
+    await gh.close();
+  });
 
   const env = (extra: Record<string, string> = {}) => ({
     GITHUB_EVENT_PATH: event,
     GITHUB_REPOSITORY: 'virt-ci/demo',
     GITHUB_API_URL: gh.url,
-    VIRT_CI_RETRY_SCALE: '0.001',
     ...extra,
   });
 
@@ -96,8 +102,10 @@ describe('pull request labels', () => {
 
   it('a server that keeps failing fails the step with the call named', async () => {
     gh.failNext(502, 4);
+    const before = gh.requests.length;
     await expect(resolvePrLabels({ token: 'ghs_test_token', env: env() })).rejects.toThrow(
-      /issues\/42\/labels.*HTTP 502/,
+      /^GitHub API: reading the labels of virt-ci\/demo#42 failed after retries: .*HTTP 502/,
     );
+    expect(gh.requests.length - before).toBe(4); // the first call and 3 retries
   });
 });

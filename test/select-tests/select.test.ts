@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { UserError } from '../../shared/errors.js';
@@ -169,6 +169,18 @@ describe('selection per environment of the seed profile (KubeVirt-like Ginkgo in
     );
     await expect(selectTests(options(ws, { 'label-filter': '(kvm || mshv' }))).rejects.toThrow(
       "input \"label-filter\": syntax error at position 1: Mismatched '(' - could not find matching ')'. In: >>(<<kvm || mshv",
+    );
+  });
+
+  it("a bad filter in the profile names the file and the environment's field", async () => {
+    const broken = makeWorkspace();
+    const profile = path.join(broken, '.github', 'virt-ci.yaml');
+    writeFileSync(
+      profile,
+      readFileSync(profile, 'utf8').replace('"!l1hv-new && !mshv"', '"!l1hv-new && (mshv"'),
+    );
+    await expect(selectTests(options(broken, { environment: 'test-kvm' }))).rejects.toThrow(
+      ".github/virt-ci.yaml: environments.test-kvm.tests.labelFilter: syntax error at position 14: Mismatched '(' - could not find matching ')'. In: !l1hv-new && >>(<<mshv",
     );
   });
 

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cacheKey } from '../../actions/setup-hypervisor/deb-cache.js';
-import { expandPackages, libvirtSet } from '../../actions/setup-hypervisor/packages.js';
+import { cacheKey, contentKey } from '../../actions/setup-hypervisor/deb-cache.js';
+import {
+  expandPackages,
+  libvirtSet,
+  parseDebName,
+  pruneDebs,
+} from '../../actions/setup-hypervisor/packages.js';
+import { exec } from '../../shared/exec.js';
 import { errors, run } from '../support/harness.js';
 import { startCacheService, type CacheService } from './cache-service.js';
 import { tmp } from './support.js';
@@ -22,6 +28,7 @@ function configureCount(pkg: string): number {
 describe('packages and the .deb cache', () => {
   let service: CacheService;
   const archives = path.join(tmp(), 'apt-archives');
+  let savedKey = '';
 
   beforeAll(async () => {
     service = await startCacheService();
@@ -54,7 +61,7 @@ describe('packages and the .deb cache', () => {
       /\| packages \| qemu-utils libvirt-clients: [1-9]\d* \.deb downloaded/,
     );
     expect(r.summary).toMatch(
-      /\| cache \| miss virt-ci-apt-debian-12-amd64-[0-9a-f]{16} \(saved as /,
+      /\| cache \| miss (virt-ci-apt-debian-12-amd64-[0-9a-f]{16}-[0-9a-f]{12}) \(saved as \1\) \|/,
     );
     expect(service.calls).toEqual(
       expect.arrayContaining([
@@ -65,7 +72,8 @@ describe('packages and the .deb cache', () => {
     );
     const saved = [...service.entries.values()].filter((e) => e.finalized);
     expect(saved).toHaveLength(1);
-    expect(saved[0].key).toMatch(/^virt-ci-apt-debian-12-amd64-/);
+    expect(saved[0].key).toMatch(/^virt-ci-apt-debian-12-amd64-[0-9a-f]{16}-[0-9a-f]{12}$/);
+    savedKey = saved[0].key;
     expect(configureCount('qemu-utils')).toBeGreaterThan(configured);
   }, 600_000);
 
@@ -81,9 +89,47 @@ describe('packages and the .deb cache', () => {
       /\| packages \| qemu-utils libvirt-clients: 0 \.deb downloaded \(0\.0 MiB\), [1-9]\d* in the archive/,
     );
     expect(service.calls).toContain('GET blob');
+    // the same .debs: the entry it came from stays, nothing new is saved
     expect(service.calls).not.toContain('CreateCacheEntry');
+    expect(r.summary).toContain(`| cache | hit ${savedKey} |`);
     // dpkg still configured the package: install scripts ran, from the cached .deb.
     expect(configureCount('qemu-utils')).toBeGreaterThan(configured);
+  }, 600_000);
+});
+
+describe('packages without the cache service', () => {
+  it('cache: true in a job without a cache service installs and says why nothing was cached', async () => {
+    const r = await run('setup-hypervisor', {
+      workspace: tmp(),
+      inputs: { packages: 'qemu-utils', cache: 'true', mode: 'emulation', verify: 'false' },
+      env: {
+        VIRT_CI_APT_ARCHIVES: path.join(tmp(), 'debs'),
+        VIRT_CI_UDEV_RULES_DIR: path.join(tmp(), 'rules.d'),
+      },
+    });
+    expect(errors(r)).toEqual([]);
+    expect(r.outputs['cache-hit']).toBe('false');
+    expect(r.summary).toMatch(
+      /\| cache \| miss virt-ci-apt-\S+ \(no cache service in this job\) \|/,
+    );
+  }, 300_000);
+
+  it('a package apt cannot find: the lists are refreshed once, then one line names it', async () => {
+    const r = await run('setup-hypervisor', {
+      workspace: tmp(),
+      inputs: { packages: 'virt-ci-no-such-package', mode: 'emulation', verify: 'false' },
+      env: {
+        VIRT_CI_APT_ARCHIVES: path.join(tmp(), 'debs'),
+        VIRT_CI_UDEV_RULES_DIR: path.join(tmp(), 'rules.d'),
+      },
+      timeoutMs: 540_000,
+    });
+    expect(r.exitCode).toBe(1);
+    expect(errors(r)).toEqual([
+      'input "packages": apt-get install virt-ci-no-such-package failed (exit 100): E: Unable to locate package virt-ci-no-such-package',
+    ]);
+    // only apt-get update prints index lines here: the package itself was never found
+    expect(r.stdout).toMatch(/^(Hit|Get):\d+ http/m);
   }, 600_000);
 });
 
@@ -121,5 +167,28 @@ describe('package names and cache keys', () => {
       cacheKey(['qemu-utils', 'libvirt-clients'], { ...os, versionId: '22.04' }, 'amd64'),
     ).not.toBe(a);
     expect(cacheKey(['qemu-utils', 'libvirt-clients'], os, 'arm64')).not.toBe(a);
+  });
+
+  it('gives a new content key when the .debs change, and the same one for the same files', () => {
+    const base = 'virt-ci-apt-debian-12-amd64-0123456789abcdef';
+    const a = contentKey(base, ['b_1_all.deb', 'a_1_all.deb']);
+    expect(a).toMatch(/^virt-ci-apt-debian-12-amd64-0123456789abcdef-[0-9a-f]{12}$/);
+    expect(contentKey(base, ['a_1_all.deb', 'b_1_all.deb'])).toBe(a);
+    expect(contentKey(base, ['a_1_all.deb', 'b_2_all.deb'])).not.toBe(a);
+  });
+});
+
+describe('pruneDebs (real dpkg-query)', () => {
+  it('drops .debs of versions that are not the installed ones and keeps the rest', async () => {
+    const q = await exec('dpkg-query', ['-W', '-f=${Version} ${Architecture}', 'qemu-utils']);
+    const [version, arch] = q.stdout.trim().split(' ');
+    const current = `qemu-utils_${version.replace(/:/g, '%3a')}_${arch}.deb`;
+    expect(parseDebName(current)).toEqual({ name: 'qemu-utils', version });
+    const dir = tmp();
+    for (const f of [current, `qemu-utils_0.0-1_${arch}.deb`, 'virt-ci-unknown_1.0_all.deb']) {
+      writeFileSync(path.join(dir, f), 'x');
+    }
+    expect(await pruneDebs(dir)).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual([current, 'virt-ci-unknown_1.0_all.deb'].sort());
   });
 });

@@ -93,7 +93,10 @@ export async function startCacheService(): Promise<CacheService> {
           ...((field(input, 'restore_keys') as string[] | undefined) ?? []),
         ];
         for (const [i, k] of wanted.entries()) {
-          const hit = done.find(([, e]) => (i === 0 ? e.key === k : e.key.startsWith(k)));
+          // an exact key first; for a restore key, the newest entry it prefixes
+          const hit = [...done]
+            .reverse()
+            .find(([, e]) => (i === 0 ? e.key === k : e.key.startsWith(k)));
           if (hit) {
             return json(res, 200, {
               ok: true,

@@ -55,6 +55,20 @@ describe('options from inputs and the profile', () => {
     });
   });
 
+  it('turns on useEmulation for an environment that runs on emulation, unless told otherwise', () => {
+    const emu = readOptions(inputs({ environment: 'test-emulation' }), ws());
+    expect(emu.want).toEqual({ gates: { enable: [], disable: ['HyperVL1VH'] }, emulation: true });
+    const off = readOptions(inputs({ environment: 'test-emulation', emulation: 'false' }), ws());
+    expect(off.want.emulation).toBe(false);
+    const kvm = readOptions(inputs({ environment: 'test-kvm' }), ws());
+    expect(kvm.want.emulation).toBeUndefined();
+    const kind = readOptions(
+      inputs({ environment: 'test-emulation', target: 'kind-config', path: 'kind.yaml' }),
+      ws(),
+    );
+    expect(kind.want.emulation).toBeUndefined();
+  });
+
   it("lets explicit inputs win and uses each target's own default names", () => {
     const o = readOptions(
       inputs({

@@ -28,6 +28,8 @@ export interface RegistryHandle {
 
 export interface TokenServer {
   realm: string;
+  /** Grant access to one repository per token, as some registries do (mounts then fail). */
+  singleRepository: boolean;
   /** Scopes asked for, one entry per token request. */
   requests: string[][];
   stop(): Promise<void>;
@@ -122,17 +124,34 @@ export async function startTokenServer(
   const keyPem = readFileSync(key, 'utf8');
   const der = new X509Certificate(readFileSync(certFile)).raw;
   const requests: string[][] = [];
+  const state = { singleRepository: false };
   const server = http.createServer((req, res) => {
+    let form = '';
+    req.on('data', (c) => (form += c));
+    req.on('end', () => answer(req, res, new URLSearchParams(form)));
+  });
+  // GET with Basic credentials, or the OAuth2 refresh-token POST that docker login's
+  // `identitytoken` leads to (the refresh token accepted is `refresh-<password>`).
+  const answer = (req: http.IncomingMessage, res: http.ServerResponse, form: URLSearchParams) => {
     const url = new URL(req.url ?? '/', 'http://x');
-    const scopes = url.searchParams.getAll('scope');
+    const post = req.method === 'POST';
+    const scopes = post
+      ? (form.get('scope') ?? '').split(' ').filter(Boolean)
+      : url.searchParams.getAll('scope');
     requests.push(scopes);
-    const given = req.headers.authorization;
     const expected = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    let given = req.headers.authorization;
+    if (post)
+      given =
+        form.get('grant_type') === 'refresh_token' &&
+        form.get('refresh_token') === `refresh-${password}`
+          ? expected
+          : 'refused';
     if (given && given !== expected) {
       res.writeHead(401).end();
       return;
     }
-    const access = scopes.map((s) => {
+    const access = scopes.slice(0, state.singleRepository ? 1 : undefined).map((s) => {
       const [type, ...rest] = s.split(':');
       const actions = rest.pop()!.split(',');
       return {
@@ -156,14 +175,23 @@ export async function startTokenServer(
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const sig = createSign('RSA-SHA256').update(input).sign(keyPem);
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ token: `${input}.${b64url(sig)}`, expires_in: 300 }));
-  });
+    const token = `${input}.${b64url(sig)}`;
+    res.end(
+      JSON.stringify(post ? { access_token: token, expires_in: 300 } : { token, expires_in: 300 }),
+    );
+  };
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as net.AddressInfo).port;
   return {
     realm: `http://127.0.0.1:${port}/token`,
     certFile,
     requests,
+    get singleRepository() {
+      return state.singleRepository;
+    },
+    set singleRepository(v: boolean) {
+      state.singleRepository = v;
+    },
     stop: () => new Promise((r) => server.close(() => r())),
   };
 }

@@ -1,0 +1,237 @@
+/**
+ * publish-junit benchmark: the bundled action's heavy path (read a large JUnit report, tally,
+ * render the summary, write the results file) against a bare streaming tokenizer pass (saxes,
+ * counting elements) over the same file, in the same run, each in its own Node 24 process so
+ * peak memory (maxRSS) is measured per side. Two sizes, the second 10× the first: the
+ * figures that matter are the ratios (action / tokenizer, and large / small).
+ *
+ *   npm run bench:publish-junit            → bench/results/publish-junit.json
+ *   BENCH_CASES=20000 npm run bench:...    → smaller sizes
+ */
+import { spawnSync } from 'node:child_process';
+import {
+  createWriteStream,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findNode24 } from '../shared/harness/runner.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const node = findNode24(root);
+const bundle = path.join(root, 'dist', 'publish-junit', 'index.js');
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SMALL = Number(process.env.BENCH_CASES ?? 20_000);
+const HEAP_CAP_MB = 32;
+
+async function generate(file: string, cases: number): Promise<void> {
+  const out = createWriteStream(file);
+  const write = (s: string) =>
+    out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
+  await write('<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n');
+  const perSuite = 1000;
+  for (let i = 0; i < cases; i++) {
+    if (i % perSuite === 0) {
+      if (i) await write('</testsuite>\n');
+      await write(
+        `<testsuite name="kubevirt.io/kubevirt/tests/suite${i / perSuite}" package="tests">\n`,
+      );
+    }
+    const name = `[It] [sig-compute] VM ${i} boots and reaches Running with the hypervisor [l1hv-new, sig-compute]`;
+    const open = `<testcase name="${name}" classname="Tests Suite" time="${(i % 97) / 10}"`;
+    if (i % 100 === 7) {
+      await write(
+        `${open}><failure message="Timed out after 300s: VMI ${i} not Running" type="failed">[FAILED] Timed out after 300s&#10;In [It] at: tests/vm_${i % 50}_test.go:${i % 400}&#10;${'  goroutine stack frame line\n'.repeat(8)}</failure><system-err>${'log line &lt;vmi&gt; phase=Scheduling\n'.repeat(5)}</system-err></testcase>\n`,
+      );
+    } else if (i % 50 === 3) {
+      await write(`${open}><skipped message="filtered by label"/></testcase>\n`);
+    } else {
+      await write(`${open}><system-out>ok</system-out></testcase>\n`);
+    }
+  }
+  await write('</testsuite>\n</testsuites>\n');
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())));
+}
+
+const REPORT_USAGE = `process.on('exit', () => require('node:fs').writeSync(3, JSON.stringify({ ms: performance.now() - globalThis.__t0, maxRssKb: process.resourceUsage().maxRSS })));`;
+
+function tokenizerScript(dir: string): string {
+  const file = path.join(dir, 'tokenizer.cjs');
+  writeFileSync(
+    file,
+    `globalThis.__t0 = performance.now();
+${REPORT_USAGE}
+const { SaxesParser } = require(${JSON.stringify(path.join(root, 'node_modules', 'saxes'))});
+const p = new SaxesParser();
+let n = 0;
+p.on('opentag', () => n++);
+const s = require('node:fs').createReadStream(process.argv[2], { encoding: 'utf8', highWaterMark: 256 * 1024 });
+s.on('data', (c) => p.write(c));
+s.on('end', () => { p.close(); if (n === 0) process.exit(2); });
+`,
+  );
+  return file;
+}
+
+function actionScript(dir: string): string {
+  const file = path.join(dir, 'action.mjs');
+  writeFileSync(
+    file,
+    `globalThis.__t0 = performance.now();
+import { createRequire } from 'node:module';
+const require = createRequire(import.meta.url);
+${REPORT_USAGE}
+await import(${JSON.stringify(bundle)});
+`,
+  );
+  return file;
+}
+
+interface Sample {
+  ms: number;
+  maxRssMb: number;
+}
+
+function measure(
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  nodeFlags: string[] = [],
+): Sample {
+  const r = spawnSync(node, [...nodeFlags, script, ...args], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const usage = r.output[3]?.toString() ?? '';
+  if (r.status !== 0 || !usage) {
+    throw new Error(
+      `${path.basename(script)} failed (${r.status}): ${r.stderr?.toString().slice(0, 500)} ${r.stdout?.toString().slice(-500)}`,
+    );
+  }
+  const u = JSON.parse(usage) as { ms: number; maxRssKb: number };
+  return { ms: Math.round(u.ms), maxRssMb: Math.round(u.maxRssKb / 102.4) / 10 };
+}
+
+function actionEnv(ws: string, dir: string, file: string, cases: number): Record<string, string> {
+  return {
+    GITHUB_WORKSPACE: ws,
+    RUNNER_TEMP: dir,
+    GITHUB_STEP_SUMMARY: path.join(dir, 'summary.md'),
+    GITHUB_OUTPUT: path.join(dir, 'output'),
+    INPUT_PATHS: path.basename(file),
+    INPUT_PROFILE: '.github/virt-ci.yaml',
+    'INPUT_CHECK-RUN': 'false',
+    'INPUT_FAIL-ON': 'none',
+    INPUT_ANNOTATIONS: '10',
+    INPUT_OUTPUT: `results-${cases}.json`,
+  };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function best(samples: Sample[]): Sample {
+  return { ms: median(samples.map((s) => s.ms)), maxRssMb: median(samples.map((s) => s.maxRssMb)) };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-publish-junit-'));
+  const ws = path.join(dir, 'ws');
+  mkdirSync(ws);
+  const tokenizer = tokenizerScript(dir);
+  const action = actionScript(dir);
+  const sizes = [SMALL, SMALL * 10];
+  const rows = [];
+  const startup = { tokenizer: 0, action: 0 };
+  try {
+    // Start-up alone (a one-case report) on each side, so reading can be compared without it.
+    {
+      const file = path.join(ws, 'junit-1.xml');
+      await generate(file, 1);
+      const env = actionEnv(ws, dir, file, 1);
+      const t: number[] = [];
+      const a: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        writeFileSync(env.GITHUB_STEP_SUMMARY, '');
+        writeFileSync(env.GITHUB_OUTPUT, '');
+        t.push(measure(tokenizer, [file], {}).ms);
+        a.push(measure(action, [], env).ms);
+      }
+      startup.tokenizer = median(t);
+      startup.action = median(a);
+      rmSync(file);
+    }
+    for (const cases of sizes) {
+      const file = path.join(ws, `junit-${cases}.xml`);
+      await generate(file, cases);
+      const bytes = statSync(file).size;
+      const env = actionEnv(ws, dir, file, cases);
+      const base: Sample[] = [];
+      const act: Sample[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        writeFileSync(env.GITHUB_STEP_SUMMARY, '');
+        writeFileSync(env.GITHUB_OUTPUT, '');
+        base.push(measure(tokenizer, [file], {}));
+        act.push(measure(action, [], env));
+      }
+      // V8 lets the heap grow lazily when it has room; a small old-space cap shows what the
+      // action actually keeps: it must finish inside the same cap at both sizes.
+      const capped = measure(action, [], env, [`--max-old-space-size=${HEAP_CAP_MB}`]);
+      const b = best(base);
+      const a = best(act);
+      rows.push({
+        cases,
+        megabytes: Math.round(bytes / 1e5) / 10,
+        tokenizer: b,
+        action: a,
+        timeRatio: Math.round((a.ms / b.ms) * 100) / 100,
+        readTimeRatio:
+          Math.round(
+            (Math.max(1, a.ms - startup.action) / Math.max(1, b.ms - startup.tokenizer)) * 100,
+          ) / 100,
+        memoryRatio: Math.round((a.maxRssMb / b.maxRssMb) * 100) / 100,
+        actionWithHeapCap: { oldSpaceMb: HEAP_CAP_MB, ...capped },
+      });
+      rmSync(file);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const [small, large] = rows;
+  const result = {
+    benchmark: 'publish-junit: bundled action vs a bare saxes pass over the same report',
+    node: spawnSync(node, ['--version']).stdout.toString().trim(),
+    runsPerSide: RUNS,
+    note: 'ms and maxRssMb are medians of whole processes (Node 24 start-up included on both sides)',
+    startupMs: startup,
+    sizes: rows,
+    scaling: {
+      sizeFactor: large.cases / small.cases,
+      actionTimeGrowth: Math.round((large.action.ms / small.action.ms) * 100) / 100,
+      actionMemoryGrowth: Math.round((large.action.maxRssMb / small.action.maxRssMb) * 100) / 100,
+      tokenizerMemoryGrowth:
+        Math.round((large.tokenizer.maxRssMb / small.tokenizer.maxRssMb) * 100) / 100,
+    },
+    targets: {
+      'time within 2x of the tokenizer (large report, start-up included)': large.timeRatio <= 2,
+      'reading within 2x of the tokenizer (large report, start-up excluded)':
+        large.readTimeRatio <= 2,
+      'peak memory flat as the report grows 10x (growth < 1.5)':
+        large.action.maxRssMb / small.action.maxRssMb < 1.5,
+      [`large report read inside a ${HEAP_CAP_MB} MB old-space heap`]: true,
+    },
+  };
+  mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(
+    path.join(root, 'bench', 'results', 'publish-junit.json'),
+    JSON.stringify(result, null, 2) + '\n',
+  );
+  console.log(JSON.stringify(result, null, 2));
+}
+
+await main();
