@@ -34,7 +34,7 @@ export const selectTestsDemo: DemoPlan = (stage, ctx) => {
     },
     describe(result) {
       const o = result.outputs;
-      return `filter ${JSON.stringify(o['label-filter'] ?? '')} -> ${o.count ?? '?'} of ${o.total ?? '?'} tests`;
+      return `filter ${JSON.stringify(o['label-filter'] ?? '')} -> ${o.count ?? '?'} tests`;
     },
     after(result, c) {
       if (env && result.outputs['args-json']) {

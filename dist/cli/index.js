@@ -10639,7 +10639,7 @@ exports.SPECIAL_HEADERS = {
     'transfer-encoding': HEADER_STATE.TRANSFER_ENCODING,
     'upgrade': HEADER_STATE.UPGRADE,
 };
-//# sourceMappingURL=constants.js.map
+
 
 /***/ }),
 
@@ -10684,7 +10684,7 @@ function enumToMap(obj) {
     return res;
 }
 exports.enumToMap = enumToMap;
-//# sourceMappingURL=utils.js.map
+
 
 /***/ }),
 
@@ -28371,7 +28371,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5934:
+/***/ 986:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29041,73 +29041,549 @@ function workspaceDir(env = process.env) {
     return env.GITHUB_WORKSPACE || process.cwd();
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./bin/demo/promote-digest.ts
+
+
+
+
+const LAYOUT = '_out/image';
+const OCI = 'application/vnd.oci.image';
+function put(dir, bytes, mediaType) {
+    const hex = (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex');
+    (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().join(dir, 'blobs', 'sha256', hex), bytes);
+    return { mediaType, digest: `sha256:${hex}`, size: bytes.length };
+}
+/** A one-file tar (ustar), enough for a real image layer. */
+function tar(name, content) {
+    const body = Buffer.from(content);
+    const header = Buffer.alloc(512);
+    header.write(name, 0);
+    header.write('0000644\0', 100);
+    header.write('0000000\0', 108);
+    header.write('0000000\0', 116);
+    header.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124);
+    header.write('00000000000\0', 136);
+    header.write('        ', 148);
+    header.write('0', 156);
+    header.write('ustar\u000000', 257);
+    let sum = 0;
+    for (const b of header)
+        sum += b;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148);
+    const pad = Buffer.alloc((512 - (body.length % 512)) % 512);
+    return Buffer.concat([header, body, pad, Buffer.alloc(1024)]);
+}
+/**
+ * "Build once": a two-platform image written as an OCI layout in the workspace and tagged
+ * `dev`, as the dev stage's build would leave it. Returns nothing; the action reads the layout.
+ */
+function buildImage(workspace) {
+    const dir = external_node_path_default().join(workspace, LAYOUT);
+    (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().join(dir, 'blobs', 'sha256'), { recursive: true });
+    (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().join(dir, 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
+    const layerTar = tar('etc/virt-ci/build-info', `built once at ${new Date().toISOString()}\n`);
+    const diffId = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(layerTar).digest('hex')}`;
+    const layer = put(dir, (0,external_node_zlib_.gzipSync)(layerTar), `${OCI}.layer.v1.tar+gzip`);
+    const manifests = ['amd64', 'arm64'].map((arch) => {
+        const config = put(dir, Buffer.from(JSON.stringify({
+            architecture: arch,
+            os: 'linux',
+            rootfs: { type: 'layers', diff_ids: [diffId] },
+        })), `${OCI}.config.v1+json`);
+        const manifest = put(dir, Buffer.from(JSON.stringify({
+            schemaVersion: 2,
+            mediaType: `${OCI}.manifest.v1+json`,
+            config,
+            layers: [layer],
+        })), `${OCI}.manifest.v1+json`);
+        return { ...manifest, platform: { architecture: arch, os: 'linux' } };
+    });
+    const index = put(dir, Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: `${OCI}.index.v1+json`, manifests })), `${OCI}.index.v1+json`);
+    (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({
+        schemaVersion: 2,
+        mediaType: `${OCI}.index.v1+json`,
+        manifests: [{ ...index, annotations: { 'org.opencontainers.image.ref.name': 'dev' } }],
+    }));
+}
 /** promote-digest's part in the seed pipeline demo. */
 const promoteDigestDemo = (stage, ctx) => {
     if (stage !== 'promote')
         return undefined;
+    const targets = ctx.profile.environments.filter((e) => e.name !== 'dev').map((e) => `:${e.name}`);
     return {
         action: 'promote-digest',
         title: 'Promote the dev image by digest',
-        inputs: ctx.environment
-            ? { environment: ctx.environment.name }
-            : {},
+        inputs: {
+            source: `oci:${LAYOUT}:dev`,
+            targets: targets.join(','),
+            record: '_out/promotion.intoto.json',
+        },
+        prepare: async (c) => buildImage(c.workspace),
+        describe: (r) => {
+            const promoted = JSON.parse(r.outputs.promoted || '[]');
+            return `${r.outputs.digest?.slice(0, 19)}… → ${promoted.map((t) => `${t.target.split(':').pop()} (${t.status})`).join(', ')}; record ${r.outputs.record}`;
+        },
+        after: (r, c) => {
+            c.shared.set('promote-digest:digest', r.outputs.digest);
+        },
+    };
+};
+
+;// CONCATENATED MODULE: ./bin/demo/run-tests.ts
+
+
+
+const SUITE_DIR = 'bin/demo/suite';
+const junitFile = (env) => `_out/artifacts/junit/junit.${env}.xml`;
+/**
+ * The tests themselves: mocha runs the demo's small real suite with the arguments
+ * select-tests chose, in the job's environment (what setup-hypervisor exported), and writes
+ * JUnit through mocha-junit-reporter for publish-junit to read.
+ */
+const runTestsDemo = (stage, ctx) => {
+    if (stage !== 'environment' || !ctx.environment)
+        return undefined;
+    const environment = ctx.environment;
+    return {
+        title: 'run the selected tests (mocha)',
+        inputs: {},
+        async local(c, jobEnv) {
+            const args = c.shared.get(`select-tests:args:${environment.name}`) ?? [];
+            const report = external_node_path_default().join(c.workspace, junitFile(environment.name));
+            (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(report), { recursive: true });
+            const mocha = external_node_path_default().join(c.repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js');
+            const r = (0,external_node_child_process_namespaceObject.spawnSync)(process.execPath, [
+                mocha,
+                '--reporter',
+                'mocha-junit-reporter',
+                '--reporter-options',
+                `mochaFile=${report},testsuitesTitle=${environment.name},includePending=true`,
+                ...args,
+                external_node_path_default().join(c.repoRoot, SUITE_DIR, 'l1hv.spec.mjs'),
+            ], {
+                cwd: c.workspace,
+                encoding: 'utf8',
+                env: {
+                    ...process.env,
+                    ...jobEnv,
+                    VIRT_CI_DEMO_OVERLAY: external_node_path_default().join(c.workspace, 'deploy', environment.name),
+                    VIRT_CI_DEMO_L1HV: String(environment.gates.values.HyperVL1VH ?? false),
+                    VIRT_CI_DEMO_MODE: environment.hypervisor ?? 'auto',
+                },
+            });
+            if (r.error)
+                return { ok: false, line: `mocha did not start: ${r.error.message}` };
+            const failed = r.status !== 0;
+            return {
+                ok: true,
+                line: `${args.length ? `mocha ${args.join(' ').slice(0, 60)}…` : 'mocha (all tests)'} -> ${junitFile(environment.name)}${failed ? ' (some tests failed)' : ''}`,
+            };
+        },
     };
 };
 
 ;// CONCATENATED MODULE: ./bin/demo/publish-junit.ts
-/** publish-junit's part in the seed pipeline demo. */
+
+/**
+ * publish-junit's part in the seed pipeline demo: each environment publishes the JUnit its
+ * mocha run just wrote, with a results file; the dashboard step reads those files back into
+ * one table of pass rate per environment.
+ */
+function line(r) {
+    const o = r.outputs;
+    return `${o.total} tests, ${o.passed} passed, ${o.failed} failed, ${o.skipped} skipped, ${o.flaky} flaky — ${o['pass-rate']}% pass rate (${o.conclusion})`;
+}
 const publishJunitDemo = (stage, ctx) => {
-    if (stage !== 'environment')
-        return undefined;
-    return {
-        action: 'publish-junit',
-        title: 'publish-junit',
-        inputs: ctx.environment
-            ? { environment: ctx.environment.name }
-            : {},
-    };
+    if (stage === 'environment' && ctx.environment) {
+        const env = ctx.environment.name;
+        return {
+            action: 'publish-junit',
+            title: 'publish-junit',
+            // This environment's report only: the demo's environments share one workspace, where
+            // a runner would give each job its own.
+            inputs: {
+                environment: env,
+                name: env,
+                paths: junitFile(env),
+                output: `_out/results/${env}.json`,
+                'check-run': 'false',
+            },
+            describe: line,
+        };
+    }
+    if (stage === 'dashboard') {
+        return {
+            action: 'publish-junit',
+            title: 'publish-junit (dashboard)',
+            inputs: { aggregate: '_out/results/*.json', name: 'L1HV e2e', 'check-run': 'false' },
+            describe: (r) => {
+                const perEnv = r.summary
+                    .split('\n')
+                    .filter((l) => /^\| \[?(dev|test-)/.test(l))
+                    .map((l) => l.split('|').map((c) => c.trim()))
+                    .map((c) => `${c[1].replace(/^\[([^\]]+)\].*$/, '$1')} ${c[3]}`);
+                return `${line(r)}; ${perEnv.join(', ')}`;
+            },
+        };
+    }
+    return undefined;
 };
 
 ;// CONCATENATED MODULE: ./bin/demo/select-tests.ts
-/** select-tests's part in the seed pipeline demo. */
+
+
+const INVENTORY = '_out/select-tests/inventory.yaml';
+const QUARANTINE = '_out/select-tests/quarantine.txt';
+/**
+ * select-tests's part in the seed pipeline demo: each environment selects from the demo suite's
+ * inventory (its tests and their labels) with the profile's label filter, a flaky label in
+ * quarantine, and turns the selection into mocha arguments for the run that follows.
+ */
 const selectTestsDemo = (stage, ctx) => {
     if (stage !== 'environment')
         return undefined;
+    const env = ctx.environment?.name;
     return {
         action: 'select-tests',
         title: 'select-tests',
-        inputs: ctx.environment
-            ? { environment: ctx.environment.name }
-            : {},
+        inputs: {
+            ...(env ? { environment: env } : {}),
+            inventory: INVENTORY,
+            quarantine: QUARANTINE,
+            runner: 'mocha',
+        },
+        prepare(c) {
+            const dir = external_node_path_default().join(c.workspace, external_node_path_default().dirname(INVENTORY));
+            (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+            (0,external_node_fs_namespaceObject.cpSync)(external_node_path_default().join(c.repoRoot, 'bin', 'demo', 'suite', 'inventory.yaml'), external_node_path_default().join(c.workspace, INVENTORY));
+            (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().join(c.workspace, QUARANTINE), '# known flakes\nlabel:flaky\n');
+            return Promise.resolve();
+        },
+        describe(result) {
+            const o = result.outputs;
+            return `filter ${JSON.stringify(o['label-filter'] ?? '')} -> ${o.count ?? '?'} tests`;
+        },
+        after(result, c) {
+            if (env && result.outputs['args-json']) {
+                c.shared.set(`select-tests:args:${env}`, JSON.parse(result.outputs['args-json']));
+            }
+            if (env && result.outputs.tests) {
+                c.shared.set(`select-tests:${env}`, JSON.parse(result.outputs.tests));
+            }
+        },
     };
 };
 
+;// CONCATENATED MODULE: ./shared/exec.ts
+
+
+class ExecError extends errors_UserError {
+    result;
+    constructor(message, result) {
+        super(message);
+        this.result = result;
+        this.name = 'ExecError';
+    }
+}
+function mask(text, secrets = []) {
+    let out = text;
+    for (const s of secrets)
+        if (s && s.length >= 3)
+            out = out.split(s).join('***');
+    return out;
+}
+function exec_exec(command, args, opts = {}) {
+    const secrets = opts.secrets ?? [];
+    return new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_namespaceObject.spawn)(command, args, {
+            cwd: opts.cwd,
+            env: opts.env ?? process.env,
+            stdio: ['pipe', 'pipe', 'pipe'],
+            shell: false,
+        });
+        const out = [];
+        const err = [];
+        const pending = { stdout: '', stderr: '' };
+        const emit = (stream, chunk, flush = false) => {
+            if (!opts.onLine)
+                return;
+            pending[stream] += chunk.toString('utf8');
+            const parts = pending[stream].split(/\r?\n/);
+            pending[stream] = flush ? '' : (parts.pop() ?? '');
+            for (const line of parts)
+                if (!flush || line !== '')
+                    opts.onLine(mask(line, secrets), stream);
+        };
+        child.stdout.on('data', (c) => {
+            out.push(c);
+            emit('stdout', c);
+        });
+        child.stderr.on('data', (c) => {
+            err.push(c);
+            emit('stderr', c);
+        });
+        let timer;
+        if (opts.timeoutMs) {
+            timer = setTimeout(() => child.kill('SIGTERM'), opts.timeoutMs);
+        }
+        child.on('error', (e) => {
+            if (timer)
+                clearTimeout(timer);
+            const why = e.code === 'ENOENT' ? 'is not installed or not on PATH' : mask(e.message, secrets);
+            reject(new ExecError(`${command}: ${why}`, undefined));
+        });
+        child.on('close', (code, signal) => {
+            if (timer)
+                clearTimeout(timer);
+            emit('stdout', Buffer.alloc(0), true);
+            emit('stderr', Buffer.alloc(0), true);
+            const result = {
+                code: code ?? -1,
+                signal,
+                stdout: mask(Buffer.concat(out).toString('utf8'), secrets),
+                stderr: mask(Buffer.concat(err).toString('utf8'), secrets),
+            };
+            if (result.code !== 0 && !opts.allowFailure) {
+                const last = lastLine(result.stderr) || lastLine(result.stdout);
+                const how = signal ? `was stopped by ${signal}` : `exited with ${result.code}`;
+                reject(new ExecError(`${command} ${how}${last ? `: ${last}` : ''}`, result));
+                return;
+            }
+            resolve(result);
+        });
+        child.stdin.on('error', () => undefined);
+        if (opts.input !== undefined)
+            child.stdin.end(opts.input);
+        else
+            child.stdin.end();
+    });
+}
+function lastLine(text) {
+    const lines = text
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter(Boolean);
+    return lines.at(-1) ?? '';
+}
+/** Quote arguments for display or for a shell the user runs (POSIX single quotes). */
+function shellQuote(args) {
+    return args
+        .map((a) => a !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)
+        .join(' ');
+}
+
+;// CONCATENATED MODULE: ./actions/setup-hypervisor/probe.ts
+
+
+const KVM_API_VERSION = 12;
+const KVM_GET_API_VERSION = 0xae00;
+const KVM_CREATE_VM = 0xae01;
+const MSHV_CREATE_PARTITION = 0x4010b800;
+const PROBE = `
+use strict;
+use Fcntl;
+use POSIX ();
+my ($kind, $path, $getver, $create) = @ARGV;
+$| = 1;
+sub say_ { print join("\\t", @_), "\\n" }
+sub fail_ { my ($step) = @_; say_($step, 0 + $!); exit 0 }
+sysopen(my $fh, $path, O_RDWR) or fail_('open');
+say_('open', 0);
+if ($kind eq 'kvm') {
+  my $v = ioctl($fh, hex($getver), 0);
+  defined $v or fail_('api');
+  say_('api', 0, $v + 0);
+  my $vm = ioctl($fh, hex($create), 0);
+  defined $vm or fail_('create');
+  POSIX::close($vm + 0);
+  say_('create', 0);
+} else {
+  my $args = pack('QQ', 0, 0);
+  my $pt = ioctl($fh, hex($create), $args);
+  defined $pt or fail_('create');
+  POSIX::close($pt + 0);
+  say_('create', 0);
+}
+`;
+/** The probe as a program and its arguments, so that it can also be run as another user. */
+function probeCommand(kind, device) {
+    const getver = KVM_GET_API_VERSION.toString(16);
+    const create = (kind === 'kvm' ? KVM_CREATE_VM : MSHV_CREATE_PARTITION).toString(16);
+    return { command: 'perl', args: ['-e', PROBE, kind, device, getver, create] };
+}
+const ERRNO_NAMES = new Map(Object.entries((external_node_os_default()).constants.errno).map(([name, n]) => [n, name]));
+const STEP_TEXT = {
+    open: 'cannot be opened read-write',
+    api: 'does not answer KVM_GET_API_VERSION',
+    create: 'refused to create a',
+    run: 'could not be probed',
+};
+/** Read the probe's tab-separated lines ("step errno [value]") into a verdict. */
+function parseProbe(kind, device, stdout) {
+    const result = { kind, device, usable: false };
+    for (const line of stdout.split('\n')) {
+        const [step, errno, value] = line.split('\t');
+        if (!step || errno === undefined)
+            continue;
+        const n = Number(errno);
+        if (n !== 0) {
+            result.failedStep = step;
+            result.code = ERRNO_NAMES.get(n) ?? `errno ${n}`;
+            const what = step === 'create' ? `${STEP_TEXT.create} ${kind === 'kvm' ? 'VM' : 'partition'}` : '';
+            result.error = `${what || STEP_TEXT[step] || step}: ${result.code} (${describeErrno(result.code)})`;
+            return result;
+        }
+        if (step === 'api') {
+            result.apiVersion = Number(value);
+            if (result.apiVersion !== KVM_API_VERSION) {
+                result.failedStep = 'api';
+                result.error = `answers KVM API version ${result.apiVersion}, expected ${KVM_API_VERSION}`;
+                return result;
+            }
+        }
+        if (step === 'create')
+            result.usable = true;
+    }
+    if (!result.usable && !result.error) {
+        result.failedStep = 'run';
+        result.error = 'the probe ended without an answer';
+    }
+    return result;
+}
+const ERRNO_TEXT = {
+    ENOENT: 'the device node does not exist',
+    EACCES: 'permission denied',
+    EPERM: 'operation not permitted',
+    ENOTTY: 'not a KVM/MSHV device: inappropriate ioctl',
+    ENODEV: 'no such device: the kernel driver does not answer',
+    ENXIO: 'no such device or address',
+    EINVAL: 'invalid argument',
+    EBUSY: 'device busy',
+    ENOMEM: 'out of memory',
+    EISDIR: 'is a directory',
+    EROFS: 'read-only file system',
+};
+function describeErrno(code) {
+    return ERRNO_TEXT[code] ?? code.toLowerCase();
+}
+async function probeDevice(kind, device) {
+    const { command, args } = probeCommand(kind, device);
+    try {
+        const r = await exec_exec(command, args, { allowFailure: true, timeoutMs: 30_000 });
+        if (r.code !== 0) {
+            return {
+                kind,
+                device,
+                usable: false,
+                failedStep: 'run',
+                error: `the probe failed: ${r.stderr.trim().split('\n').at(-1) ?? `exit ${r.code}`}`,
+            };
+        }
+        return parseProbe(kind, device, r.stdout);
+    }
+    catch (err) {
+        return {
+            kind,
+            device,
+            usable: false,
+            failedStep: 'run',
+            error: `the probe could not run: ${err.message}`,
+        };
+    }
+}
+
 ;// CONCATENATED MODULE: ./bin/demo/setup-hypervisor.ts
-/** setup-hypervisor's part in the seed pipeline demo. */
+
+
+/**
+ * setup-hypervisor's part in the seed pipeline demo: each environment asks for its profile's
+ * hypervisor on this machine's real /dev/kvm and /dev/mshv. Where that mode cannot be had
+ * here, the step runs with `fallback: emulation`, so the demo shows what the environment would
+ * get on this machine. No packages, no network; udev rules go to the demo's workspace, never
+ * to /etc.
+ */
 const setupHypervisorDemo = (stage, ctx) => {
-    if (stage !== 'environment')
+    if (stage !== 'environment' || !ctx.environment)
         return undefined;
-    return {
+    const mode = ctx.environment.hypervisor ?? 'auto';
+    let missing = '';
+    const step = {
         action: 'setup-hypervisor',
         title: 'setup-hypervisor',
-        inputs: ctx.environment
-            ? { environment: ctx.environment.name }
-            : {},
+        inputs: { environment: ctx.environment.name },
+        env: { VIRT_CI_UDEV_RULES_DIR: external_node_path_default().join(ctx.workspace, '.virt-ci', 'udev-rules') },
+        async prepare() {
+            if (mode !== 'kvm' && mode !== 'mshv')
+                return;
+            const probe = await probeDevice(mode, `/dev/${mode}`);
+            if (!probe.usable) {
+                missing = `/dev/${mode}: ${probe.code ?? probe.error}`;
+                step.inputs.fallback = 'emulation';
+            }
+        },
+        describe(result) {
+            const o = result.outputs;
+            if (!o.hypervisor)
+                return 'no outputs';
+            const asked = missing
+                ? `${mode} not here (${missing}) -> `
+                : mode === 'auto' && o.hypervisor === 'emulation'
+                    ? 'auto: no usable /dev/mshv or /dev/kvm here -> '
+                    : `${mode} -> `;
+            const env = Object.entries(result.env)
+                .filter(([k]) => k !== 'VIRT_CI_ACCELERATOR')
+                .map(([k, v]) => `${k}=${v}`)
+                .join(' ');
+            const qemu = o['qemu-version'] ? `, QEMU ${o['qemu-version']} checked` : '';
+            return `${asked}${o.hypervisor} (${o.accelerator}${o.device ? ` on ${o.device}` : ''})${qemu}; ${env}`;
+        },
     };
+    return step;
 };
 
 ;// CONCATENATED MODULE: ./bin/demo/toggle-feature-gate.ts
-/** toggle-feature-gate's part in the seed pipeline demo. */
+
+
+/**
+ * toggle-feature-gate's part in the seed pipeline demo ("KubeVirt CR patch / deployment
+ * overlay"): each environment gets a kustomize overlay over one example base KubeVirt CR,
+ * and the action writes the profile's gates into it, proven by a real `kubectl kustomize`.
+ * No cluster is needed; the profile's own target (kubevirt, live) is overridden with
+ * `target: overlay`.
+ */
 const toggleFeatureGateDemo = (stage, ctx) => {
-    if (stage !== 'environment')
+    if (stage !== 'environment' || !ctx.environment)
         return undefined;
+    const env = ctx.environment.name;
+    const overlay = `deploy/${env}`;
+    const emulation = ctx.environment.hypervisor === 'emulation';
     return {
         action: 'toggle-feature-gate',
         title: 'toggle-feature-gate',
-        inputs: ctx.environment
-            ? { environment: ctx.environment.name }
-            : {},
+        // An emulation environment also gets KubeVirt's useEmulation, in the same patch.
+        inputs: { environment: env, target: 'overlay', path: overlay },
+        async prepare() {
+            const example = external_node_path_default().join(ctx.repoRoot, 'test', 'fixtures', 'toggle-feature-gate', 'overlay');
+            const base = external_node_path_default().join(ctx.workspace, 'deploy', 'base');
+            if (!(0,external_node_fs_namespaceObject.existsSync)(base))
+                (0,external_node_fs_namespaceObject.cpSync)(external_node_path_default().join(example, 'base'), base, { recursive: true });
+            const dir = external_node_path_default().join(ctx.workspace, overlay);
+            (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+            (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().join(dir, 'kustomization.yaml'), `# The ${env} environment: the shared KubeVirt CR plus this environment's settings.\n` +
+                `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - ../base\n`);
+        },
+        describe(result) {
+            const o = result.outputs;
+            if (!o.enabled)
+                return 'no outputs';
+            const list = (s) => JSON.parse(s).join(', ') || '-';
+            const emu = emulation ? '; useEmulation true' : '';
+            return `${overlay}: enabled ${list(o.enabled)}; disabled ${list(o.disabled)}${emu} (${o.changed === 'true' ? 'patch written, rendered by kubectl kustomize' : 'already so'})`;
+        },
     };
 };
 
@@ -29122,19 +29598,21 @@ const toggleFeatureGateDemo = (stage, ctx) => {
 
 
 
+
 /**
  * The seed pipeline (seed 000) played locally on embedded defaults, no network:
- * dev -> promote the same digest -> each test environment -> one dashboard. Every step runs
- * the committed bundle through the runner harness, as GitHub would.
+ * dev -> promote the same digest -> each test environment -> one dashboard. Every action step
+ * runs the committed bundle through the runner harness, as GitHub would; the tests between
+ * them are a small real mocha suite.
  */
 const PLANS = [
     setupHypervisorDemo,
     toggleFeatureGateDemo,
     selectTestsDemo,
+    runTestsDemo,
     publishJunitDemo,
     promoteDigestDemo,
 ];
-const NOT_BUILT = /not implemented yet/;
 function firstError(r) {
     return r.annotations.find((a) => a.level === 'error')?.message ?? `exit ${r.exitCode}`;
 }
@@ -29156,30 +29634,34 @@ async function runDemo(write = (s) => process.stdout.write(s)) {
     (0,external_node_fs_namespaceObject.cpSync)(profileFile, external_node_path_default().join(workspace, '.github', 'virt-ci.yaml'));
     const profile = parseProfile((0,external_node_fs_namespaceObject.readFileSync)(profileFile, 'utf8'), '.github/virt-ci.yaml');
     const ctx = { repoRoot, workspace, profile, shared: new Map() };
-    const tally = { ok: 0, failed: 0, notBuilt: 0, unexpected: 0 };
-    const notBuilt = new Set();
+    const tally = { ok: 0, failed: 0 };
+    // Like a job on a runner, an environment's steps see what its earlier steps exported.
+    let jobEnv = {};
     const play = async (stage) => {
         for (const plan of PLANS) {
             const step = plan(stage, ctx);
             if (!step)
                 continue;
             await step.prepare?.(ctx);
+            if (step.local) {
+                const { ok, line } = await step.local(ctx, jobEnv);
+                tally[ok ? 'ok' : 'failed']++;
+                write(`  ${ok ? '✔' : '✘'} ${step.title.padEnd(34)} ${line}\n`);
+                continue;
+            }
             const result = await runAction({
                 repoRoot,
-                action: step.action,
+                action: step.action ?? '',
                 inputs: step.inputs,
-                env: step.env,
+                env: { ...jobEnv, ...step.env },
                 workspace,
             });
             if (result.exitCode === 0) {
                 tally.ok++;
-                write(`  ✔ ${step.title.padEnd(34)} ${(step.describe ?? defaultDescription)(result, ctx)}\n`);
+                jobEnv = { ...jobEnv, ...result.env };
+                const line = (step.describe ?? defaultDescription)(result, ctx);
+                write(`  ✔ ${step.title.padEnd(34)} ${line}\n`);
                 await step.after?.(result, ctx);
-            }
-            else if (NOT_BUILT.test(firstError(result))) {
-                tally.notBuilt++;
-                notBuilt.add(step.action);
-                write(`  · ${step.title.padEnd(34)} not built yet (the bundle ran, read the profile, and said so)\n`);
             }
             else {
                 tally.failed++;
@@ -29189,13 +29671,12 @@ async function runDemo(write = (s) => process.stdout.write(s)) {
             }
         }
     };
-    write(`virt-ci demo — seed 000: dev -> promote -> ${profile.environments
-        .filter((e) => e.name !== 'dev')
-        .map((e) => e.name)
-        .join(' | ')}\n`);
+    const tests = profile.environments.filter((e) => e.name !== 'dev').map((e) => e.name);
+    write(`virt-ci demo — seed 000: dev -> promote -> ${tests.join(' | ')}\n`);
     write(`workspace: ${workspace}\n`);
     for (const env of profile.environments) {
         ctx.environment = env;
+        jobEnv = {};
         write(`\n▶ ${env.name}${env.description ? ` — ${env.description}` : ''}\n`);
         await play('environment');
         if (env.name === 'dev') {
@@ -29206,8 +29687,10 @@ async function runDemo(write = (s) => process.stdout.write(s)) {
     ctx.environment = undefined;
     write(`\n▶ dashboard\n`);
     await play('dashboard');
-    write(`\n${tally.ok} step(s) ran, ${tally.failed} failed, ${tally.notBuilt} not built yet${notBuilt.size ? ` (${[...notBuilt].join(', ')})` : ''}\n`);
-    if (!process.env.VIRT_CI_DEMO_KEEP)
+    write(`\n${tally.ok} step(s) ran, ${tally.failed} failed\n`);
+    if (process.env.VIRT_CI_DEMO_KEEP)
+        write(`kept: ${base}\n`);
+    else
         (0,external_node_fs_namespaceObject.rmSync)(base, { recursive: true, force: true });
     return tally.failed ? 1 : 0;
 }
@@ -29305,7 +29788,7 @@ function escapeProperty(s) {
         .replace(/:/g, '%3A')
         .replace(/,/g, '%2C');
 }
-//# sourceMappingURL=command.js.map
+
 ;// CONCATENATED MODULE: external "crypto"
 const external_crypto_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
 ;// CONCATENATED MODULE: external "fs"
@@ -29344,7 +29827,7 @@ function file_command_prepareKeyValueMessage(key, value) {
     }
     return `${key}<<${delimiter}${os.EOL}${convertedValue}${os.EOL}${delimiter}`;
 }
-//# sourceMappingURL=file-command.js.map
+
 ;// CONCATENATED MODULE: external "path"
 const external_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
 // EXTERNAL MODULE: external "http"
@@ -29441,7 +29924,7 @@ class DecodedURL extends URL {
         return this._decodedPassword;
     }
 }
-//# sourceMappingURL=proxy.js.map
+
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
 var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
@@ -30142,7 +30625,7 @@ class lib_HttpClient {
     }
 }
 const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
 var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -30218,7 +30701,7 @@ class PersonalAccessTokenCredentialHandler {
         });
     }
 }
-//# sourceMappingURL=auth.js.map
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
 var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -30292,7 +30775,7 @@ class oidc_utils_OidcClient {
         });
     }
 }
-//# sourceMappingURL=oidc-utils.js.map
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
 var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -30573,7 +31056,7 @@ const _summary = new Summary();
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
 const summary = (/* unused pure expression or super */ null && (_summary));
-//# sourceMappingURL=summary.js.map
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
 /**
@@ -30607,7 +31090,7 @@ function toWin32Path(pth) {
 function toPlatformPath(pth) {
     return pth.replace(/[/\\]/g, path.sep);
 }
-//# sourceMappingURL=path-utils.js.map
+
 // EXTERNAL MODULE: external "string_decoder"
 var external_string_decoder_ = __nccwpck_require__(3193);
 // EXTERNAL MODULE: external "events"
@@ -30795,7 +31278,7 @@ function getCmdPath() {
     var _a;
     return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
 }
-//# sourceMappingURL=io-util.js.map
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/io/lib/io.js
 var io_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -31067,7 +31550,7 @@ function io_copyFile(srcFile, destFile, force) {
         }
     });
 }
-//# sourceMappingURL=io.js.map
+
 ;// CONCATENATED MODULE: external "timers"
 const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
 ;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
@@ -31657,7 +32140,7 @@ class ExecState extends external_events_.EventEmitter {
         state._setResult();
     }
 }
-//# sourceMappingURL=toolrunner.js.map
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
 var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -31680,7 +32163,7 @@ var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arg
  * @param     options            optional exec options.  See ExecOptions
  * @returns   Promise<number>    exit code
  */
-function exec_exec(commandLine, args, options) {
+function lib_exec_exec(commandLine, args, options) {
     return exec_awaiter(this, void 0, void 0, function* () {
         const commandArgs = tr.argStringToArray(commandLine);
         if (commandArgs.length === 0) {
@@ -31726,7 +32209,7 @@ function getExecOutput(commandLine, args, options) {
             }
         };
         const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        const exitCode = yield lib_exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
         //flush any remaining characters
         stdout += stdoutDecoder.end();
         stderr += stderrDecoder.end();
@@ -31737,7 +32220,7 @@ function getExecOutput(commandLine, args, options) {
         };
     });
 }
-//# sourceMappingURL=exec.js.map
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
 var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -31802,7 +32285,7 @@ function getDetails() {
             isLinux });
     });
 }
-//# sourceMappingURL=platform.js.map
+
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
 var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
@@ -32120,7 +32603,7 @@ function getIDToken(aud) {
  * Platform utilities exports
  */
 
-//# sourceMappingURL=core.js.map
+
 ;// CONCATENATED MODULE: ./shared/summary.ts
 
 /**
@@ -32218,7 +32701,7 @@ function readmePairs(root) {
     const dirs = (0,external_node_fs_namespaceObject.readdirSync)(external_node_path_default().join(root, 'actions'), { withFileTypes: true })
         .filter((d) => d.isDirectory())
         .map((d) => external_node_path_default().join(root, 'actions', d.name));
-    return dirs
+    return [root, ...dirs]
         .map((dir) => ({ yml: external_node_path_default().join(dir, 'action.yml'), readme: external_node_path_default().join(dir, 'README.md') }))
         .filter((p) => (0,external_node_fs_namespaceObject.existsSync)(p.yml));
 }
@@ -32399,7 +32882,7 @@ async function runCli(argv) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5934);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(986);
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2));
 
