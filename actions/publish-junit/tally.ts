@@ -265,7 +265,11 @@ export class Tally {
       suite: detach(suite),
       classname: detach(tc.classname),
       name: detach(tc.name),
-      message: detach(clip(result?.message?.trim() || result?.type, MESSAGE_CAP)),
+      // Producers such as jest-junit leave the message out and put it on the first line of the
+      // details; the summary's table and the annotation title need a line either way.
+      message: detach(
+        clip(result?.message?.trim() || firstLine(result?.details) || result?.type, MESSAGE_CAP),
+      ),
       details: detach(clip(result?.details, DETAILS_CAP)),
       file: detach(loc?.file),
       line: loc?.line,
@@ -340,4 +344,11 @@ export function displayPath(file: string, workspace: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel)
     ? rel.split(path.sep).join('/')
     : file;
+}
+
+function firstLine(text: string | undefined): string | undefined {
+  return text
+    ?.split('\n')
+    .map((l) => l.trim())
+    .find((l) => l !== '');
 }

@@ -50,6 +50,27 @@ describe('publish-junit e2e', () => {
     });
   });
 
+  it('takes the message from the first line of the details when the producer leaves it out', async () => {
+    // jest-junit writes <failure> with the whole error as text and no message attribute.
+    const ws = workspaceWith({
+      'r/jest.xml': readFileSync(
+        path.join(
+          fixtures,
+          'conformance',
+          'junit',
+          'test-reporter',
+          '__tests____fixtures__jest-junit.xml',
+        ),
+        'utf8',
+      ),
+    });
+    const r = await publish(ws, { paths: 'r/*.xml', 'fail-on': 'none' });
+    expect(r.summary).toContain(
+      '| ❌ | Test 1 › Test 1.1 › Failing test | Error: expect(received).toBeTruthy() |',
+    );
+    expect(r.summary).toContain('| ❌ | Test 2 › Exception in test | Error: Some error |');
+  });
+
   it('fails the step on failures by default, on errors only with fail-on: errors', async () => {
     const ws = workspaceWith({ 'r/a.xml': junitXml({ passed: 1, failed: 2 }) });
     const r = await publish(ws, { paths: 'r/*.xml' });

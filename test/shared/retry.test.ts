@@ -108,3 +108,19 @@ describe('retry policy', () => {
     }
   });
 });
+
+describe('what counts as a transient fault', () => {
+  it('retries a reset connection but not a request that can never work', async () => {
+    const { isTransientNetworkError } = await import('../../shared/retry.js');
+    const reset = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' });
+    expect(isTransientNetworkError(new TypeError('terminated', { cause: reset }))).toBe(true);
+    expect(isTransientNetworkError(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe(
+      true,
+    );
+    // fetch() to a port it refuses outright fails at once with "bad port": no retry.
+    const bad = await fetch('http://127.0.0.1:1/').catch((e: unknown) => e);
+    expect((bad as Error).name).toBe('TypeError');
+    expect(isTransientNetworkError(bad)).toBe(false);
+    expect(isTransientNetworkError(new Error('HTTP 404'))).toBe(false);
+  });
+});
