@@ -32809,8 +32809,13 @@ function printResult(result, write = (s) => process.stdout.write(s)) {
         steps.push(['post', result.post]);
     for (const [name, step] of steps) {
         write(`\n── ${name} step: ${step.exitCode === 0 ? 'succeeded' : `failed (exit ${step.exitCode})`}\n`);
-        for (const a of step.annotations)
-            write(`  ${a.level}: ${a.message}\n`);
+        for (const a of step.annotations) {
+            const where = a.properties.file
+                ? ` (${a.properties.file}${a.properties.line ? `:${a.properties.line}` : ''})`
+                : '';
+            const [first, ...rest] = a.message.split('\n');
+            write(`  ${a.level}: ${first}${rest.length ? ' …' : ''}${where}\n`);
+        }
         const outputs = Object.entries(step.outputs);
         if (outputs.length) {
             write('  outputs:\n');

@@ -29150,16 +29150,20 @@ const RESET_CODES = new Set([
     'UND_ERR_HEADERS_TIMEOUT',
     'UND_ERR_BODY_TIMEOUT',
     'ECONNABORTED',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'UND_ERR_CLOSED',
 ]);
-/** True for connection resets, refused connections and time-outs, however deeply wrapped. */
+/**
+ * True for connection resets, refused connections and time-outs, however deeply wrapped
+ * (fetch's "fetch failed" names the real fault in its cause; a bad URL or port is not one).
+ */
 function isTransientNetworkError(err) {
     for (let e = err, depth = 0; e && depth < 5; depth++) {
         const code = e.code;
         if (code && RESET_CODES.has(code))
             return true;
         if (e.name === 'AbortError' && e.timeout)
-            return true;
-        if (e instanceof TypeError && /fetch failed|terminated|other side closed/i.test(e.message))
             return true;
         e = e.cause;
     }

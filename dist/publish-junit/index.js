@@ -31500,16 +31500,20 @@ const RESET_CODES = new Set([
     'UND_ERR_HEADERS_TIMEOUT',
     'UND_ERR_BODY_TIMEOUT',
     'ECONNABORTED',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'UND_ERR_CLOSED',
 ]);
-/** True for connection resets, refused connections and time-outs, however deeply wrapped. */
+/**
+ * True for connection resets, refused connections and time-outs, however deeply wrapped
+ * (fetch's "fetch failed" names the real fault in its cause; a bad URL or port is not one).
+ */
 function isTransientNetworkError(err) {
     for (let e = err, depth = 0; e && depth < 5; depth++) {
         const code = e.code;
         if (code && RESET_CODES.has(code))
             return true;
         if (e.name === 'AbortError' && e.timeout)
-            return true;
-        if (e instanceof TypeError && /fetch failed|terminated|other side closed/i.test(e.message))
             return true;
         e = e.cause;
     }
@@ -32441,7 +32445,9 @@ class Tally {
             suite: detach(suite),
             classname: detach(tc.classname),
             name: detach(tc.name),
-            message: detach(clip(result?.message?.trim() || result?.type, MESSAGE_CAP)),
+            // Producers such as jest-junit leave the message out and put it on the first line of the
+            // details; the summary's table and the annotation title need a line either way.
+            message: detach(clip(result?.message?.trim() || firstLine(result?.details) || result?.type, MESSAGE_CAP)),
             details: detach(clip(result?.details, DETAILS_CAP)),
             file: detach(loc?.file),
             line: loc?.line,
@@ -32509,6 +32515,12 @@ function displayPath(file, workspace) {
     return rel && !rel.startsWith('..') && !external_node_path_default().isAbsolute(rel)
         ? rel.split((external_node_path_default()).sep).join('/')
         : file;
+}
+function firstLine(text) {
+    return text
+        ?.split('\n')
+        .map((l) => l.trim())
+        .find((l) => l !== '');
 }
 
 ;// CONCATENATED MODULE: ./actions/publish-junit/collect.ts
