@@ -175,7 +175,11 @@ export async function run(o: Options): Promise<RunOutcome> {
     results,
     resultsFile,
     markdown,
-    annotations: planAnnotations(results, o.annotations, failures.length > 0),
+    // A dashboard repeats no annotations: each environment's own job already made them.
+    annotations:
+      o.aggregate.length && !o.pathsGiven
+        ? []
+        : planAnnotations(results, o.annotations, failures.length > 0),
     notices,
     failures,
   };
