@@ -32957,7 +32957,10 @@ async function publish_junit_run(o) {
         results,
         resultsFile,
         markdown,
-        annotations: planAnnotations(results, o.annotations, failures.length > 0),
+        // A dashboard repeats no annotations: each environment's own job already made them.
+        annotations: o.aggregate.length && !o.pathsGiven
+            ? []
+            : planAnnotations(results, o.annotations, failures.length > 0),
         notices,
         failures,
     };
