@@ -133,9 +133,10 @@ export async function promote(o: PromoteOptions): Promise<PromoteResult> {
       `input "source": ${quote(o.source)} names no tag or digest; allowed: repository:tag, repository@sha256:..., oci:<dir>:<tag>`,
     );
   }
-  if (o.targets.length === 0) {
+  // verify-only with no targets only resolves the source: the digest a build just pushed.
+  if (o.targets.length === 0 && !o.verifyOnly) {
     throw new UserError(
-      'input "targets" is required: references, or :tag for the source repository',
+      'input "targets" is required: references, or :tag for the source repository (or verify-only: true to resolve the source alone)',
     );
   }
   const src = open(sourceRef);

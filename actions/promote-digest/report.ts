@@ -48,6 +48,7 @@ export async function report(
 
 export function headline(r: PromoteResult, failure?: string): string {
   if (failure) return `promotion of ${r.digest} stopped: ${failure}`;
+  if (r.verifyOnly && r.targets.length === 0) return `${r.source} is ${r.digest}`;
   if (r.verifyOnly) {
     const ok = r.targets.filter((t) => t.status === 'verified').length;
     return `verified ${ok} of ${r.targets.length} target(s) at ${r.digest}`;

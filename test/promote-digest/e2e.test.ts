@@ -199,6 +199,28 @@ describe('promote-digest bundle', () => {
     );
   });
 
+  it('resolves the source alone with verify-only and no targets (the digest a build pushed)', async () => {
+    const ws = workspace();
+    const r = await run('promote-digest', {
+      workspace: ws.dir,
+      inputs: { source: 'oci:image:dev', 'verify-only': 'true' },
+      env: emptyConfig(),
+    });
+    expect(errors(r)).toEqual([]);
+    expect(r.exitCode).toBe(0);
+    expect(r.outputs.digest).toBe(ws.digest);
+    expect(r.outputs.ref).toContain(`@${ws.digest}`);
+    expect(JSON.parse(r.outputs.promoted)).toEqual([]);
+    const without = await run('promote-digest', {
+      workspace: ws.dir,
+      inputs: { source: 'oci:image:dev' },
+      env: emptyConfig(),
+    });
+    expect(errors(without)).toEqual([
+      'input "targets" is required: references, or :tag for the source repository (or verify-only: true to resolve the source alone)',
+    ]);
+  });
+
   it('rejects bad inputs with one line', async () => {
     const ws = workspace();
     const r = await run('promote-digest', {
