@@ -30155,8 +30155,9 @@ async function promote(o) {
     if (!sourceRef.tag && !sourceRef.digest) {
         throw new errors/* UserError */.yo(`input "source": ${(0,errors/* quote */.hD)(o.source)} names no tag or digest; allowed: repository:tag, repository@sha256:..., oci:<dir>:<tag>`);
     }
-    if (o.targets.length === 0) {
-        throw new errors/* UserError */.yo('input "targets" is required: references, or :tag for the source repository');
+    // verify-only with no targets only resolves the source: the digest a build just pushed.
+    if (o.targets.length === 0 && !o.verifyOnly) {
+        throw new errors/* UserError */.yo('input "targets" is required: references, or :tag for the source repository (or verify-only: true to resolve the source alone)');
     }
     const src = open(sourceRef);
     const wanted = sourceRef.digest ?? sourceRef.tag;
@@ -30560,6 +30561,8 @@ async function report(r, record, failure) {
 function headline(r, failure) {
     if (failure)
         return `promotion of ${r.digest} stopped: ${failure}`;
+    if (r.verifyOnly && r.targets.length === 0)
+        return `${r.source} is ${r.digest}`;
     if (r.verifyOnly) {
         const ok = r.targets.filter((t) => t.status === 'verified').length;
         return `verified ${ok} of ${r.targets.length} target(s) at ${r.digest}`;
