@@ -153,7 +153,7 @@ describe('reader: safety', () => {
 });
 
 describe('location from stack traces', () => {
-  const ws = '/home/runner/work/repo/repo';
+  const ws = '/home/runner/_work/repo/repo';
   it.each([
     [
       'Go test',
