@@ -60,6 +60,25 @@ export function parseRunArgs(argv: string[]) {
   };
 }
 
+/** The --event payload: one line naming the file and what is wrong with it. */
+export function readEvent(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'ENOENT' ? 'does not exist' : `cannot be read (${e.code ?? e.message})`;
+    throw new Error(`--event ${JSON.stringify(file)}: ${why}; give a JSON webhook payload file`);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new Error(
+      `--event ${JSON.stringify(file)}: not valid JSON (${(err as Error).message}); give a JSON webhook payload file`,
+    );
+  }
+}
+
 export function printResult(
   result: RunResult,
   write: (s: string) => void = (s) => process.stdout.write(s),
@@ -103,7 +122,7 @@ export async function runCli(argv: string[]): Promise<number> {
           inputs: args.inputs,
           env: args.env,
           workspace: args.workspace ?? process.cwd(),
-          event: args.event ? JSON.parse(readFileSync(args.event, 'utf8')) : undefined,
+          event: args.event ? readEvent(args.event) : undefined,
           eventName: args.eventName,
           token: process.env.GITHUB_TOKEN,
           onLine: (line) => {

@@ -91,11 +91,14 @@ class At {
   }
 }
 
-function scalarString(at: At, node: Node | null, field: string): string {
+function scalarString(at: At, node: Node | null, field: string, allowed?: string): string {
+  if (isScalar(node) && node.value === null) {
+    at.fail(node, field, `has no value; allowed: ${allowed ?? 'a string ("" for an empty one)'}`);
+  }
   if (!isScalar(node) || typeof node.value === 'object') {
     at.fail(node, field, 'must be a string');
   }
-  return node.value === null ? '' : String(node.value);
+  return String(node.value);
 }
 
 function scalarBool(at: At, node: Node | null, field: string): boolean {
@@ -104,6 +107,8 @@ function scalarBool(at: At, node: Node | null, field: string): boolean {
     const v = node.value.toLowerCase();
     if (v === 'true' || v === 'false') return v === 'true';
   }
+  if (isScalar(node) && node.value === null)
+    at.fail(node, field, 'has no value; allowed: true | false');
   return at.fail(
     node,
     field,
@@ -126,7 +131,7 @@ function oneOf<T extends string>(
   field: string,
   allowed: readonly T[],
 ): T {
-  const value = scalarString(at, node, field);
+  const value = scalarString(at, node, field, allowed.join(' | '));
   if (!allowed.includes(value as T)) {
     at.fail(node, field, `${quote(value)} is not allowed; allowed: ${allowed.join(' | ')}`);
   }

@@ -1,12 +1,16 @@
-import path from 'node:path';
 import * as core from '@actions/core';
-import { UserError, quote } from '../../shared/errors.js';
+import { UserError, errorMessage, quote } from '../../shared/errors.js';
 import { Inputs } from '../../shared/inputs.js';
 import { loadProfileContext } from '../../shared/profile.js';
 import { dockerConfigCredentials, mergeCredentials, parseCredentialsInput } from './credentials.js';
 import { DIGEST } from './reference.js';
 import { type PromoteOptions, type PromoteResult, PromotionError, promote } from './promote.js';
-import { type PromotionStatement, promotionStatement, writeRecord } from './record.js';
+import {
+  type PromotionStatement,
+  checkRecordPath,
+  promotionStatement,
+  writeRecord,
+} from './record.js';
 import { report } from './report.js';
 
 /** Turn the step's inputs (and the profile's `promote` settings) into promotion options. */
@@ -60,6 +64,7 @@ export interface Outcome {
 
 /** The work without the runner: promote (or verify), then write the record when it held. */
 export async function run(opts: PromoteOptions & { record: string }): Promise<Outcome> {
+  const recordFile = opts.record ? checkRecordPath(opts.workspace, opts.record) : '';
   const result = await promote(opts);
   const unverified = result.targets.filter((t) => result.verifyOnly && t.status !== 'verified');
   const failure = unverified.length
@@ -68,7 +73,15 @@ export async function run(opts: PromoteOptions & { record: string }): Promise<Ou
   // A record is proof: only a promotion (or verification) that succeeded gets one.
   if (!opts.record || failure) return { result, failure };
   const statement = promotionStatement(result, opts.env);
-  writeRecord(path.resolve(opts.workspace, opts.record), statement);
+  try {
+    writeRecord(recordFile, statement);
+  } catch (err) {
+    // The tags have moved: report them (outputs, summary) along with the failure.
+    throw new PromotionError(
+      `input "record": ${quote(opts.record)} could not be written: ${errorMessage(err)}; the promotion itself succeeded`,
+      result,
+    );
+  }
   return { result, record: { file: opts.record, statement } };
 }
 

@@ -1,5 +1,6 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { UserError, quote } from '../../shared/errors.js';
 import type { PromoteResult } from './promote.js';
 
 export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
@@ -54,6 +55,39 @@ export type PromotionStatement = ReturnType<typeof promotionStatement>;
 export function writeRecord(file: string, statement: PromotionStatement): void {
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(statement, null, 2) + '\n');
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, JSON.stringify(statement, null, 2) + '\n');
+    renameSync(tmp, file);
+  } catch (err) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The write's own error is the one to report.
+    }
+    throw err;
+  }
+}
+
+/**
+ * Refuse a record path that cannot be written before anything is promoted: found only after
+ * the tags moved, it would fail a step whose promotion already happened.
+ */
+export function checkRecordPath(workspace: string, record: string): string {
+  const file = path.resolve(workspace, record);
+  const stat = (p: string) => statSync(p, { throwIfNoEntry: false });
+  if (stat(file)?.isDirectory()) {
+    throw new UserError(
+      `input "record": ${quote(record)} is a folder; give the path of a file, e.g. ${record.replace(/\/+$/, '')}/promotion.intoto.json`,
+    );
+  }
+  for (let dir = path.dirname(file); path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    const s = stat(dir);
+    if (s?.isDirectory()) break;
+    if (s) {
+      throw new UserError(
+        `input "record": ${quote(record)} cannot be written: ${quote(path.relative(workspace, dir) || dir)} is a file, not a folder`,
+      );
+    }
+  }
+  return file;
 }

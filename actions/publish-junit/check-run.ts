@@ -63,10 +63,12 @@ export async function publishCheckRun(
   target: CheckRunTarget,
   results: Results,
   maxAnnotations: number,
+  /** The failures to annotate; default all. A dashboard annotates only its own reports'. */
+  annotate: FailureEntry[] = results.failures,
 ): Promise<CheckRunResult> {
   const api = new GitHubApi({ apiUrl: target.apiUrl, token: target.token });
   const { owner, repo } = splitRepository(target.repository);
-  const annotations = checkAnnotations(results.failures, maxAnnotations);
+  const annotations = checkAnnotations(annotate, maxAnnotations);
   const summary = renderReport(
     { ...results, suites: [], slowest: [], omitted: { ...results.omitted, suites: 0 } },
     { maxBytes: CHECK_TEXT_LIMIT - 1024, heading: '##', maxDetails: 0 },

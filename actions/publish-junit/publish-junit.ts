@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError, errorMessage } from '../../shared/errors.js';
@@ -15,6 +15,7 @@ import { publishComment } from './comment.js';
 import { combine, label, readResultsFile, renderDashboard } from './dashboard.js';
 import { type Options, parseOptions } from './options.js';
 import { renderReport } from './render.js';
+import { displayPath } from './tally.js';
 import { RESULTS_VERSION, conclude, passRate, type Results } from './results.js';
 
 /**
@@ -78,11 +79,12 @@ async function readReports(o: Options, notices: string[]): Promise<Results> {
 async function readDashboard(
   o: Options,
   notices: string[],
-): Promise<{ results: Results; markdown: string }> {
+): Promise<{ results: Results; markdown: string; local?: Results }> {
   const files = await findFiles(o.aggregate, o.workspace);
   const rows: Results[] = [];
   for (const f of files) rows.push(await readResultsFile(f, o.workspace));
-  if (o.pathsGiven) rows.push(await readReports(o, notices));
+  const local = o.pathsGiven ? await readReports(o, notices) : undefined;
+  if (local) rows.push(local);
   if (files.length === 0) notices.push(`no results file matched ${o.aggregate.join(', ')}`);
   const d = combine(rows);
   const results: Results = {
@@ -110,18 +112,34 @@ async function readDashboard(
     rows.reduce((n, r) => n + r.failures.length + r.omitted.failures, 0) - results.failures.length;
   results.omitted.flaky =
     rows.reduce((n, r) => n + r.flaky.length + r.omitted.flaky, 0) - results.flaky.length;
-  return { results, markdown: renderDashboard(d, o.name, SUMMARY_LIMIT_BYTES - 8192) };
+  return {
+    results,
+    markdown: renderDashboard(d, o.name, SUMMARY_LIMIT_BYTES - 8192),
+    ...(local ? { local } : {}),
+  };
 }
 
 function writeResults(o: Options, results: Results): string {
   const file =
     o.output ||
     path.join(o.tempDir || os.tmpdir(), 'virt-ci-publish-junit', `${slug(o.name)}.json`);
-  mkdirSync(path.dirname(file), { recursive: true });
   // Written whole under a temporary name, then renamed: a reader never sees half a file.
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, JSON.stringify(results, null, 1));
-  renameSync(tmp, file);
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(tmp, JSON.stringify(results, null, 1));
+    renameSync(tmp, file);
+  } catch (err) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // Never made: nothing to clean up.
+    }
+    const what = o.output ? 'input "output"' : 'results file';
+    throw new UserError(
+      `${what}: cannot write ${displayPath(file, o.workspace)}: ${errorMessage(err)}; give a file path the step can create`,
+    );
+  }
   return file;
 }
 
@@ -163,23 +181,29 @@ export async function run(o: Options): Promise<RunOutcome> {
   const failures: string[] = [];
   let results: Results;
   let markdown: string;
+  // What this job read itself: the only failures it annotates.
+  let local: Results | undefined;
   if (o.aggregate.length) {
-    ({ results, markdown } = await readDashboard(o, notices));
+    ({ results, markdown, local } = await readDashboard(o, notices));
   } else {
     results = await readReports(o, notices);
     markdown = renderReport(results, { maxBytes: SUMMARY_LIMIT_BYTES - 8192 });
+    local = results;
   }
   failures.push(...stepFailures(o, results));
-  const resultsFile = writeResults(o, results);
+  // A results file that cannot be written fails the step, after everything else is published.
+  let resultsFile = '';
+  try {
+    resultsFile = writeResults(o, results);
+  } catch (err) {
+    failures.push(errorMessage(err));
+  }
   const outcome: RunOutcome = {
     results,
     resultsFile,
     markdown,
     // A dashboard repeats no annotations: each environment's own job already made them.
-    annotations:
-      o.aggregate.length && !o.pathsGiven
-        ? []
-        : planAnnotations(results, o.annotations, failures.length > 0),
+    annotations: local ? planAnnotations(local, o.annotations, failures.length > 0) : [],
     notices,
     failures,
   };
@@ -208,6 +232,7 @@ export async function run(o: Options): Promise<RunOutcome> {
           },
           results,
           o.annotations,
+          local?.failures ?? [],
         );
         outcome.checkUrl = c.url;
       } catch (err) {
@@ -285,7 +310,7 @@ export async function report(o: Options, out: RunOutcome): Promise<void> {
   }
   for (const n of out.notices) core.notice(n);
   core.info(
-    `${r.name}: ${r.totals.total} tests, ${r.totals.passed} passed, ${r.totals.failed} failed, ${r.totals.errors} errors, ${r.totals.skipped} skipped, ${r.totals.flaky} flaky; results in ${out.resultsFile}`,
+    `${r.name}: ${r.totals.total} tests, ${r.totals.passed} passed, ${r.totals.failed} failed, ${r.totals.errors} errors, ${r.totals.skipped} skipped, ${r.totals.flaky} flaky${out.resultsFile ? `; results in ${out.resultsFile}` : ''}`,
   );
   setOutputs({
     total: String(r.totals.total),

@@ -82,7 +82,8 @@ export function runnerArgs(req: ArgsRequest): string[] {
     }
     case 'pytest': {
       if (exact) {
-        if (exact.every((id) => id.includes('::'))) return [...exact];
+        // No node id would make pytest collect everything: an empty shard must run nothing.
+        if (exact.length && exact.every((id) => id.includes('::'))) return [...exact];
         return exact.length
           ? ['-k', exact.map(pytestKeyword).join(' or ')]
           : ['-k', 'virt_ci_no_test_selected'];
@@ -106,8 +107,10 @@ export function runnerArgs(req: ArgsRequest): string[] {
       const args: string[] = [];
       const flag = runner === 'jest' ? '--testNamePattern' : '--grep';
       if (exact) {
-        // Playwright matches --grep against the title path with project and file names.
-        args.push(flag, exactRegex(exact, runner !== 'playwright'));
+        // Playwright matches --grep against the title path with project and file names; an
+        // empty unanchored alternation would match every title, so nothing selected is (?!).
+        if (runner === 'playwright' && exact.length === 0) args.push(flag, '(?!)');
+        else args.push(flag, exactRegex(exact, runner !== 'playwright'));
       } else {
         let pattern = '';
         if (labels) {

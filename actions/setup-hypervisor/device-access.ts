@@ -79,11 +79,16 @@ export async function ensureDeviceAccess(opts: AccessOptions): Promise<AccessRes
       });
       actions.push(`chmod 0666 ${opts.device} (was ${mode})`);
     }
-    // Access is fixed once the device opens; whether it then acts as KVM or MSHV is the
-    // detection's verdict, not a reason to take the access away again.
+    // Keep the change only for a device that now really works as the hypervisor: a path
+    // that opens but is something else (a typo naming a disk) must not stay world-writable.
     const after = await probe(opts.kind, opts.device);
     if (after.failedStep === 'open') {
       throw new Error(`${opts.device} still ${after.error}`);
+    }
+    if (!after.usable) {
+      throw new Error(
+        `${opts.device} opens now but is not a working ${opts.kind} device (${after.error})`,
+      );
     }
     return { ...base, ok: true, probe: after, rule };
   } catch (err) {

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { UserError } from '../../shared/errors.js';
+import { UserError, errorMessage } from '../../shared/errors.js';
 import {
   RetryableError,
   defaultPolicy,
@@ -37,6 +37,16 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 }
+
+/** Node's codes for a server certificate that the configured CA does not vouch for. */
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+]);
 
 export interface ClientOptions {
   requestTimeoutMs?: number;
@@ -94,16 +104,21 @@ export class KubeClient {
     body?: string,
     contentType?: string,
   ): Promise<JsonObject> {
-    const res = await withRetry(async () => {
-      const r = await this.once(method, path, body, contentType);
-      if (isRetryableStatus(r.status)) {
-        throw new RetryableError(
-          `${method} ${path}: HTTP ${r.status}`,
-          parseRetryAfter(r.headers['retry-after'] as string | undefined),
-        );
-      }
-      return r;
-    }, this.policy);
+    let res: Awaited<ReturnType<KubeClient['once']>>;
+    try {
+      res = await withRetry(async () => {
+        const r = await this.once(method, path, body, contentType);
+        if (isRetryableStatus(r.status)) {
+          throw new RetryableError(
+            `${method} ${path}: HTTP ${r.status}`,
+            parseRetryAfter(r.headers['retry-after'] as string | undefined),
+          );
+        }
+        return r;
+      }, this.policy);
+    } catch (err) {
+      throw new UserError(this.unreachable(method, path, err));
+    }
     let json: unknown;
     try {
       json = res.text ? JSON.parse(res.text) : undefined;
@@ -117,6 +132,25 @@ export class KubeClient {
       throw new UserError(`${method} ${path}: the API server answered with no JSON object`);
     }
     return json as JsonObject;
+  }
+
+  /**
+   * A request that got no usable answer (refused, TLS, timeouts, 5xx after the retries), as one
+   * line naming the server and where its address came from.
+   */
+  private unreachable(method: string, path: string, err: unknown): string {
+    const code = (err as { code?: unknown }).code;
+    const tls = typeof code === 'string' && TLS_CODES.has(code);
+    // Node adds advice about its own flags to TLS errors; a step user cannot act on it.
+    const message = tls ? errorMessage(err).split(';')[0] : errorMessage(err);
+    const what =
+      err instanceof RetryableError
+        ? `${message} after ${this.policy.delaysMs.length} retries`
+        : `${method} ${path} failed: ${message}`;
+    const hint = tls
+      ? "; give the cluster's certificate-authority (or -data) in the kubeconfig"
+      : '';
+    return `API server ${this.conn.server} (from ${this.conn.source}): ${what}${hint}`;
   }
 
   private once(

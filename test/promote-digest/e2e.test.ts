@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { errors, run } from '../support/harness.js';
@@ -219,6 +219,35 @@ describe('promote-digest bundle', () => {
     expect(errors(without)).toEqual([
       'input "targets" is required: references, or :tag for the source repository (or verify-only: true to resolve the source alone)',
     ]);
+  });
+
+  it('refuses a record path it cannot write before promoting anything', async () => {
+    const ws = workspace();
+    mkdirSync(path.join(ws.dir, 'out'));
+    writeFileSync(path.join(ws.dir, 'notes'), 'a file');
+    for (const [record, message] of [
+      [
+        'out',
+        'input "record": "out" is a folder; give the path of a file, e.g. out/promotion.intoto.json',
+      ],
+      [
+        'notes/promotion.json',
+        'input "record": "notes/promotion.json" cannot be written: "notes" is a file, not a folder',
+      ],
+    ]) {
+      const r = await run('promote-digest', {
+        workspace: ws.dir,
+        inputs: { source: 'oci:image:dev', targets: ':test-kvm', record },
+        env: emptyConfig(),
+      });
+      expect(r.exitCode).toBe(1);
+      expect(errors(r)).toEqual([message]);
+    }
+    // No target tag moved, and nothing was left beside the record's path.
+    const index = JSON.parse(readFileSync(path.join(ws.dir, 'image/index.json'), 'utf8'));
+    expect(index.manifests).toHaveLength(1);
+    expect(readdirSync(ws.dir).sort()).toEqual(['image', 'notes', 'out']);
+    expect(readdirSync(path.join(ws.dir, 'out'))).toEqual([]);
   });
 
   it('rejects bad inputs with one line', async () => {

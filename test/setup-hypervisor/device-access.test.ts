@@ -31,20 +31,35 @@ describe('ensureDeviceAccess', () => {
   it('opens a device the runner user could not open: udev rule plus an immediate chmod', async () => {
     const { dir, rulesDir } = setup();
     const node = mknod(path.join(dir, 'kvm'), 1, 3, '0600');
-    const r = await ensureDeviceAccess({
-      kind: 'kvm',
-      device: node,
-      rulesDir,
-      probe: probeAsNobody,
-    });
+    // No KVM hardware here: the node is /dev/null's, so the real probe (as nobody) decides
+    // whether it opens, and a device that opens counts as a working KVM for this test only.
+    const asKvm: typeof probeAsNobody = async (kind, device) => {
+      const p = await probeAsNobody(kind, device);
+      return p.failedStep === 'open' ? p : { ...p, usable: true, failedStep: undefined };
+    };
+    const r = await ensureDeviceAccess({ kind: 'kvm', device: node, rulesDir, probe: asKvm });
     expect(r.ok).toBe(true);
     expect(mode(node)).toBe('0666');
     const rule = path.join(rulesDir, '99-virt-ci-kvm.rules');
     expect(readFileSync(rule, 'utf8')).toBe(ruleText('kvm'));
     expect(readFileSync(rule, 'utf8')).toMatch(/^KERNEL=="kvm", GROUP="kvm", MODE="0666"/m);
     expect(r.actions).toEqual([`wrote ${rule}`, `chmod 0666 ${node} (was 0600)`]);
-    // Access is fixed; that /dev/null is no KVM is the detection's verdict.
-    expect(r.probe).toMatchObject({ failedStep: 'api', code: 'ENOTTY' });
+  });
+
+  it('takes the access back from a device that opens but is no hypervisor (a typo naming a disk)', async () => {
+    const { dir, rulesDir } = setup();
+    const node = mknod(path.join(dir, 'kvm'), 1, 3, '0600');
+    const r = await ensureDeviceAccess({
+      kind: 'kvm',
+      device: node,
+      rulesDir,
+      probe: probeAsNobody,
+    });
+    expect(r.ok).toBe(false);
+    expect(r.note).toMatch(/opens now but is not a working kvm device/);
+    expect(r.actions.at(-1)).toBe('undone: the device is still not usable');
+    expect(mode(node)).toBe('0600');
+    expect(readdirSync(rulesDir)).toEqual([]);
   });
 
   it('undoes the rule and the mode when the device still cannot be opened', async () => {

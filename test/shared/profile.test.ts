@@ -72,6 +72,18 @@ describe('profile', () => {
       'p.yaml:3: environments.dev.env.A: must be a string, number or boolean',
     ],
     ['version: 1\nenvironments: [a, b]\n', 'p.yaml:2: environments: must be a mapping'],
+    [
+      'version: 1\nenvironments:\n  dev:\n    hypervisor:\n',
+      'p.yaml:4: environments.dev.hypervisor: has no value; allowed: auto | kvm | mshv | emulation',
+    ],
+    [
+      'version: 1\nenvironments:\n  dev:\n    tests:\n      labelFilter:\n',
+      'p.yaml:5: environments.dev.tests.labelFilter: has no value; allowed: a string ("" for an empty one)',
+    ],
+    [
+      'version: 1\nenvironments:\n  dev:\n    gates: {HyperVL1VH: }\n',
+      'p.yaml:4: environments.dev.gates.HyperVL1VH: has no value; allowed: true | false',
+    ],
     ['version: 1\nenvironments:\n  dev: {}\n  dev: {}\n', 'p.yaml:4: not valid YAML'],
     ['version: 1\n  bad: indent\n', 'p.yaml:'],
   ])('rejects %j with one line naming file, line and field', (text, message) => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { errors, repoRoot, run } from '../support/harness.js';
 import { CDI_PATH, FakeApiServer, HCO_PATH, KUBEVIRT_PATH } from './support/fake-apiserver.js';
@@ -187,6 +188,31 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
     expect(gatesNow()).toEqual({ featureGates: ['DataVolumes'] });
   });
 
+  it('still reports what it changed when the API server fails during the wait', async () => {
+    seed(['DataVolumes']);
+    server.operator.mode = 'stuck';
+    const step = run('toggle-feature-gate', {
+      workspace: workspace(),
+      env: stepEnv,
+      inputs: { gates: 'HyperVL1VH=true', kubeconfig: 'kubeconfig', timeout: '1m' },
+    });
+    // Once the change is written, the API server breaks down for good.
+    while (!server.requests.some((q) => q.method === 'PATCH' && q.status === 200)) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    server.faults.push({ method: 'GET', status: 503, times: 100 });
+    const r = await step;
+    expect(r.exitCode).toBe(1);
+    expect(errors(r)).toEqual([
+      `API server ${server.url} (from ${path.join(r.workspace, 'kubeconfig')}): GET /apis/kubevirt.io/v1/namespaces/kubevirt/kubevirts/kubevirt: HTTP 503 after 3 retries`,
+    ]);
+    expect(r.outputs.changed).toBe('true');
+    expect(JSON.parse(r.outputs.previous)).toEqual({
+      '/spec/configuration/developerConfiguration/featureGates': ['DataVolumes'],
+    });
+    expect(r.summary).toContain('| HyperVL1VH | default | enabled |');
+  });
+
   it('prints the patch on a dry run and sends none', async () => {
     seed(['DataVolumes']);
     const r = await run('toggle-feature-gate', {
@@ -281,9 +307,31 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
       });
       expect(bad.exitCode).toBe(1);
       expect(errors(bad)[0]).toMatch(/self-signed certificate/);
+      expect(errors(bad)[0]).toMatch(
+        /^API server https:\/\/127\.0\.0\.1:\d+ \(from .*kubeconfig\): GET \/apis\/kubevirt\.io\/\S+ failed: self-signed certificate; give the cluster's certificate-authority/,
+      );
     } finally {
       await tls.stop();
     }
+  });
+
+  it('names the API server and the kubeconfig when nothing answers there', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const ws = tmpDir('tfg-e2e-');
+    kubeconfigFor(`https://127.0.0.1:${port}`, { dir: ws, token: TOKEN });
+    const r = await run('toggle-feature-gate', {
+      workspace: ws,
+      env: stepEnv,
+      inputs: { gates: 'HyperVL1VH', kubeconfig: 'kubeconfig' },
+    });
+    expect(r.exitCode).toBe(1);
+    expect(errors(r)).toEqual([
+      `API server https://127.0.0.1:${port} (from ${path.join(ws, 'kubeconfig')}): GET /apis/kubevirt.io/v1/namespaces/kubevirt/kubevirts/kubevirt failed: connect ECONNREFUSED 127.0.0.1:${port}`,
+    ]);
+    expect(r.stdout).toMatch(/retry 3 in \d+ ms after: connect ECONNREFUSED/);
   });
 });
 

@@ -1,0 +1,57 @@
+import { describe, expect, it } from '@jest/globals';
+import { Inputs } from '../../shared/inputs.js';
+import { readOptions } from '../../actions/select-tests/select-tests.js';
+import { selectTests } from '../../actions/select-tests/select.js';
+import { makeWorkspace } from './support/workspace.js';
+
+const INVENTORY = `- id: tests/test_boot.py::test_boot
+  labels: [kvm]
+- id: tests/test_migrate.py::test_migrate
+  labels: [kvm]
+`;
+
+async function select(ws: string, values: Record<string, string>) {
+  const inputs = new Inputs((name) => values[name] ?? '');
+  return selectTests(readOptions(inputs, { GITHUB_WORKSPACE: ws }));
+}
+
+describe('a shard or a selection with no test runs nothing, never everything', () => {
+  const ws = makeWorkspace({ 'pytest-inventory.yaml': INVENTORY });
+
+  it('pytest with node ids: the third of three shards for two tests', async () => {
+    const sel = await select(ws, {
+      runner: 'pytest',
+      inventory: 'pytest-inventory.yaml',
+      'shard-count': '3',
+      'shard-index': '3',
+    });
+    expect(sel.tests).toEqual([]);
+    // No argument at all would make `pytest $ARGS` collect the whole suite.
+    expect(sel.args).toEqual(['-k', 'virt_ci_no_test_selected']);
+  });
+
+  it('pytest with node ids: a regex label filter that selects none', async () => {
+    const sel = await select(ws, {
+      runner: 'pytest',
+      inventory: 'pytest-inventory.yaml',
+      'label-filter': '/^mshv$/',
+    });
+    expect(sel.tests).toEqual([]);
+    expect(sel.args).toEqual(['-k', 'virt_ci_no_test_selected']);
+  });
+
+  it('playwright: the empty shard greps for nothing', async () => {
+    const sel = await select(ws, {
+      runner: 'playwright',
+      inventory: 'pytest-inventory.yaml',
+      'shard-count': '3',
+      'shard-index': '3',
+    });
+    expect(sel.tests).toEqual([]);
+    const [flag, pattern] = sel.args;
+    expect(flag).toBe('--grep');
+    const re = new RegExp(pattern);
+    for (const title of ['', 'chromium › boot.spec.ts › boots a VM', 'test_boot'])
+      expect(re.test(title)).toBe(false);
+  });
+});
