@@ -28380,7 +28380,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   ak: () => (/* binding */ runCli)
 });
 
-// UNUSED EXPORTS: parseRunArgs, printResult
+// UNUSED EXPORTS: parseRunArgs, printResult, readEvent
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
@@ -28734,11 +28734,14 @@ class At {
         throw new errors_UserError(`${this.file}:${line}: ${field}: ${what}`);
     }
 }
-function scalarString(at, node, field) {
+function scalarString(at, node, field, allowed) {
+    if ((0,dist/* isScalar */.jn)(node) && node.value === null) {
+        at.fail(node, field, `has no value; allowed: ${allowed ?? 'a string ("" for an empty one)'}`);
+    }
     if (!(0,dist/* isScalar */.jn)(node) || typeof node.value === 'object') {
         at.fail(node, field, 'must be a string');
     }
-    return node.value === null ? '' : String(node.value);
+    return String(node.value);
 }
 function scalarBool(at, node, field) {
     if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'boolean')
@@ -28748,6 +28751,8 @@ function scalarBool(at, node, field) {
         if (v === 'true' || v === 'false')
             return v === 'true';
     }
+    if ((0,dist/* isScalar */.jn)(node) && node.value === null)
+        at.fail(node, field, 'has no value; allowed: true | false');
     return at.fail(node, field, `${errors_quote((0,dist/* isScalar */.jn)(node) ? node.value : '(not a scalar)')} is not a boolean; allowed: true | false`);
 }
 function stringList(at, node, field) {
@@ -28759,7 +28764,7 @@ function stringList(at, node, field) {
         .filter(Boolean);
 }
 function oneOf(at, node, field, allowed) {
-    const value = scalarString(at, node, field);
+    const value = scalarString(at, node, field, allowed.join(' | '));
     if (!allowed.includes(value)) {
         at.fail(node, field, `${errors_quote(value)} is not allowed; allowed: ${allowed.join(' | ')}`);
     }
@@ -32803,6 +32808,24 @@ function parseRunArgs(argv) {
         ...opts,
     };
 }
+/** The --event payload: one line naming the file and what is wrong with it. */
+function readEvent(file) {
+    let text;
+    try {
+        text = (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8');
+    }
+    catch (err) {
+        const e = err;
+        const why = e.code === 'ENOENT' ? 'does not exist' : `cannot be read (${e.code ?? e.message})`;
+        throw new Error(`--event ${JSON.stringify(file)}: ${why}; give a JSON webhook payload file`);
+    }
+    try {
+        return JSON.parse(text);
+    }
+    catch (err) {
+        throw new Error(`--event ${JSON.stringify(file)}: not valid JSON (${err.message}); give a JSON webhook payload file`);
+    }
+}
 function printResult(result, write = (s) => process.stdout.write(s)) {
     const steps = [['main', result]];
     if (result.post)
@@ -32843,7 +32866,7 @@ async function runCli(argv) {
                     inputs: args.inputs,
                     env: args.env,
                     workspace: args.workspace ?? process.cwd(),
-                    event: args.event ? JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(args.event, 'utf8')) : undefined,
+                    event: args.event ? readEvent(args.event) : undefined,
                     eventName: args.eventName,
                     token: process.env.GITHUB_TOKEN,
                     onLine: (line) => {

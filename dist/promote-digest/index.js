@@ -28396,9 +28396,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: readOptions, run
 
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 20 modules
 var core = __nccwpck_require__(3218);
 // EXTERNAL MODULE: ./shared/errors.ts
@@ -28566,6 +28563,9 @@ function parseMap(value, what, bareValue) {
 
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./shared/profile.ts
@@ -28603,11 +28603,14 @@ class At {
         throw new errors/* UserError */.yo(`${this.file}:${line}: ${field}: ${what}`);
     }
 }
-function scalarString(at, node, field) {
+function scalarString(at, node, field, allowed) {
+    if ((0,dist/* isScalar */.jn)(node) && node.value === null) {
+        at.fail(node, field, `has no value; allowed: ${allowed ?? 'a string ("" for an empty one)'}`);
+    }
     if (!(0,dist/* isScalar */.jn)(node) || typeof node.value === 'object') {
         at.fail(node, field, 'must be a string');
     }
-    return node.value === null ? '' : String(node.value);
+    return String(node.value);
 }
 function scalarBool(at, node, field) {
     if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'boolean')
@@ -28617,6 +28620,8 @@ function scalarBool(at, node, field) {
         if (v === 'true' || v === 'false')
             return v === 'true';
     }
+    if ((0,dist/* isScalar */.jn)(node) && node.value === null)
+        at.fail(node, field, 'has no value; allowed: true | false');
     return at.fail(node, field, `${(0,errors/* quote */.hD)((0,dist/* isScalar */.jn)(node) ? node.value : '(not a scalar)')} is not a boolean; allowed: true | false`);
 }
 function stringList(at, node, field) {
@@ -28628,7 +28633,7 @@ function stringList(at, node, field) {
         .filter(Boolean);
 }
 function oneOf(at, node, field, allowed) {
-    const value = scalarString(at, node, field);
+    const value = scalarString(at, node, field, allowed.join(' | '));
     if (!allowed.includes(value)) {
         at.fail(node, field, `${(0,errors/* quote */.hD)(value)} is not allowed; allowed: ${allowed.join(' | ')}`);
     }
@@ -30419,6 +30424,7 @@ function platformsOf(m, where) {
 ;// CONCATENATED MODULE: ./actions/promote-digest/record.ts
 
 
+
 const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
 const PREDICATE_TYPE = 'https://github.com/virt-ci/virt-ci/promotion/v1';
 /** The in-toto Statement v1 that proves which digest went where, when, and from which run. */
@@ -30462,8 +30468,39 @@ function promotionStatement(r, env = process.env, now = new Date()) {
 function writeRecord(file, statement) {
     (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
     const tmp = `${file}.tmp-${process.pid}`;
-    (0,external_node_fs_namespaceObject.writeFileSync)(tmp, JSON.stringify(statement, null, 2) + '\n');
-    (0,external_node_fs_namespaceObject.renameSync)(tmp, file);
+    try {
+        (0,external_node_fs_namespaceObject.writeFileSync)(tmp, JSON.stringify(statement, null, 2) + '\n');
+        (0,external_node_fs_namespaceObject.renameSync)(tmp, file);
+    }
+    catch (err) {
+        try {
+            (0,external_node_fs_namespaceObject.rmSync)(tmp, { force: true });
+        }
+        catch {
+            // The write's own error is the one to report.
+        }
+        throw err;
+    }
+}
+/**
+ * Refuse a record path that cannot be written before anything is promoted: found only after
+ * the tags moved, it would fail a step whose promotion already happened.
+ */
+function checkRecordPath(workspace, record) {
+    const file = external_node_path_default().resolve(workspace, record);
+    const stat = (p) => (0,external_node_fs_namespaceObject.statSync)(p, { throwIfNoEntry: false });
+    if (stat(file)?.isDirectory()) {
+        throw new errors/* UserError */.yo(`input "record": ${(0,errors/* quote */.hD)(record)} is a folder; give the path of a file, e.g. ${record.replace(/\/+$/, '')}/promotion.intoto.json`);
+    }
+    for (let dir = external_node_path_default().dirname(file); external_node_path_default().dirname(dir) !== dir; dir = external_node_path_default().dirname(dir)) {
+        const s = stat(dir);
+        if (s?.isDirectory())
+            break;
+        if (s) {
+            throw new errors/* UserError */.yo(`input "record": ${(0,errors/* quote */.hD)(record)} cannot be written: ${(0,errors/* quote */.hD)(external_node_path_default().relative(workspace, dir) || dir)} is a file, not a folder`);
+        }
+    }
+    return file;
 }
 
 // EXTERNAL MODULE: ./shared/run.ts
@@ -30617,7 +30654,6 @@ function report_short(digest) {
 
 
 
-
 /** Turn the step's inputs (and the profile's `promote` settings) into promotion options. */
 function readOptions(inputs, env = process.env) {
     const ctx = loadProfileContext(inputs);
@@ -30654,6 +30690,7 @@ function readOptions(inputs, env = process.env) {
 }
 /** The work without the runner: promote (or verify), then write the record when it held. */
 async function promote_digest_run(opts) {
+    const recordFile = opts.record ? checkRecordPath(opts.workspace, opts.record) : '';
     const result = await promote(opts);
     const unverified = result.targets.filter((t) => result.verifyOnly && t.status !== 'verified');
     const failure = unverified.length
@@ -30663,7 +30700,13 @@ async function promote_digest_run(opts) {
     if (!opts.record || failure)
         return { result, failure };
     const statement = promotionStatement(result, opts.env);
-    writeRecord(external_node_path_default().resolve(opts.workspace, opts.record), statement);
+    try {
+        writeRecord(recordFile, statement);
+    }
+    catch (err) {
+        // The tags have moved: report them (outputs, summary) along with the failure.
+        throw new PromotionError(`input "record": ${(0,errors/* quote */.hD)(opts.record)} could not be written: ${(0,errors/* errorMessage */.gJ)(err)}; the promotion itself succeeded`, result);
+    }
     return { result, record: { file: opts.record, statement } };
 }
 async function main(inputs = new Inputs()) {

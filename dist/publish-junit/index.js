@@ -30997,11 +30997,14 @@ class At {
         throw new errors/* UserError */.yo(`${this.file}:${line}: ${field}: ${what}`);
     }
 }
-function scalarString(at, node, field) {
+function scalarString(at, node, field, allowed) {
+    if ((0,dist/* isScalar */.jn)(node) && node.value === null) {
+        at.fail(node, field, `has no value; allowed: ${allowed ?? 'a string ("" for an empty one)'}`);
+    }
     if (!(0,dist/* isScalar */.jn)(node) || typeof node.value === 'object') {
         at.fail(node, field, 'must be a string');
     }
-    return node.value === null ? '' : String(node.value);
+    return String(node.value);
 }
 function scalarBool(at, node, field) {
     if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'boolean')
@@ -31011,6 +31014,8 @@ function scalarBool(at, node, field) {
         if (v === 'true' || v === 'false')
             return v === 'true';
     }
+    if ((0,dist/* isScalar */.jn)(node) && node.value === null)
+        at.fail(node, field, 'has no value; allowed: true | false');
     return at.fail(node, field, `${(0,errors/* quote */.hD)((0,dist/* isScalar */.jn)(node) ? node.value : '(not a scalar)')} is not a boolean; allowed: true | false`);
 }
 function stringList(at, node, field) {
@@ -31022,7 +31027,7 @@ function stringList(at, node, field) {
         .filter(Boolean);
 }
 function oneOf(at, node, field, allowed) {
-    const value = scalarString(at, node, field);
+    const value = scalarString(at, node, field, allowed.join(' | '));
     if (!allowed.includes(value)) {
         at.fail(node, field, `${(0,errors/* quote */.hD)(value)} is not allowed; allowed: ${allowed.join(' | ')}`);
     }
@@ -31793,10 +31798,12 @@ function checkAnnotations(failures, max) {
         return a;
     });
 }
-async function publishCheckRun(target, results, maxAnnotations) {
+async function publishCheckRun(target, results, maxAnnotations, 
+/** The failures to annotate; default all. A dashboard annotates only its own reports'. */
+annotate = results.failures) {
     const api = new GitHubApi({ apiUrl: target.apiUrl, token: target.token });
     const { owner, repo } = splitRepository(target.repository);
-    const annotations = checkAnnotations(results.failures, maxAnnotations);
+    const annotations = checkAnnotations(annotate, maxAnnotations);
     const summary = renderReport({ ...results, suites: [], slowest: [], omitted: { ...results.omitted, suites: 0 } }, { maxBytes: CHECK_TEXT_LIMIT - 1024, heading: '##', maxDetails: 0 });
     const text = renderReport(results, { maxBytes: CHECK_TEXT_LIMIT - 1024, maxDetails: 30 });
     const output = {
@@ -32833,6 +32840,7 @@ function parseOptions(inputs, ctx, env = process.env) {
 
 
 
+
 function runUrl(o) {
     const g = o.github;
     if (!g.repository || !g.runId)
@@ -32874,8 +32882,9 @@ async function readDashboard(o, notices) {
     const rows = [];
     for (const f of files)
         rows.push(await readResultsFile(f, o.workspace));
-    if (o.pathsGiven)
-        rows.push(await readReports(o, notices));
+    const local = o.pathsGiven ? await readReports(o, notices) : undefined;
+    if (local)
+        rows.push(local);
     if (files.length === 0)
         notices.push(`no results file matched ${o.aggregate.join(', ')}`);
     const d = combine(rows);
@@ -32902,16 +32911,32 @@ async function readDashboard(o, notices) {
         rows.reduce((n, r) => n + r.failures.length + r.omitted.failures, 0) - results.failures.length;
     results.omitted.flaky =
         rows.reduce((n, r) => n + r.flaky.length + r.omitted.flaky, 0) - results.flaky.length;
-    return { results, markdown: renderDashboard(d, o.name, SUMMARY_LIMIT_BYTES - 8192) };
+    return {
+        results,
+        markdown: renderDashboard(d, o.name, SUMMARY_LIMIT_BYTES - 8192),
+        ...(local ? { local } : {}),
+    };
 }
 function writeResults(o, results) {
     const file = o.output ||
         external_node_path_default().join(o.tempDir || external_node_os_default().tmpdir(), 'virt-ci-publish-junit', `${slug(o.name)}.json`);
-    (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
     // Written whole under a temporary name, then renamed: a reader never sees half a file.
     const tmp = `${file}.${process.pid}.tmp`;
-    (0,external_node_fs_.writeFileSync)(tmp, JSON.stringify(results, null, 1));
-    (0,external_node_fs_.renameSync)(tmp, file);
+    try {
+        (0,external_node_fs_.mkdirSync)(external_node_path_default().dirname(file), { recursive: true });
+        (0,external_node_fs_.writeFileSync)(tmp, JSON.stringify(results, null, 1));
+        (0,external_node_fs_.renameSync)(tmp, file);
+    }
+    catch (err) {
+        try {
+            (0,external_node_fs_.rmSync)(tmp, { force: true });
+        }
+        catch {
+            // Never made: nothing to clean up.
+        }
+        const what = o.output ? 'input "output"' : 'results file';
+        throw new errors/* UserError */.yo(`${what}: cannot write ${displayPath(file, o.workspace)}: ${(0,errors/* errorMessage */.gJ)(err)}; give a file path the step can create`);
+    }
     return file;
 }
 function pullRequest(o) {
@@ -32944,23 +32969,31 @@ async function publish_junit_run(o) {
     const failures = [];
     let results;
     let markdown;
+    // What this job read itself: the only failures it annotates.
+    let local;
     if (o.aggregate.length) {
-        ({ results, markdown } = await readDashboard(o, notices));
+        ({ results, markdown, local } = await readDashboard(o, notices));
     }
     else {
         results = await readReports(o, notices);
         markdown = renderReport(results, { maxBytes: SUMMARY_LIMIT_BYTES - 8192 });
+        local = results;
     }
     failures.push(...stepFailures(o, results));
-    const resultsFile = writeResults(o, results);
+    // A results file that cannot be written fails the step, after everything else is published.
+    let resultsFile = '';
+    try {
+        resultsFile = writeResults(o, results);
+    }
+    catch (err) {
+        failures.push((0,errors/* errorMessage */.gJ)(err));
+    }
     const outcome = {
         results,
         resultsFile,
         markdown,
         // A dashboard repeats no annotations: each environment's own job already made them.
-        annotations: o.aggregate.length && !o.pathsGiven
-            ? []
-            : planAnnotations(results, o.annotations, failures.length > 0),
+        annotations: local ? planAnnotations(local, o.annotations, failures.length > 0) : [],
         notices,
         failures,
     };
@@ -32987,7 +33020,7 @@ async function publish_junit_run(o) {
                     repository: o.github.repository,
                     headSha: pr.headSha || o.github.sha,
                     detailsUrl: runUrl(o),
-                }, results, o.annotations);
+                }, results, o.annotations, local?.failures ?? []);
                 outcome.checkUrl = c.url;
             }
             catch (err) {
@@ -33057,7 +33090,7 @@ async function report(o, out) {
     }
     for (const n of out.notices)
         core/* notice */.lm(n);
-    core/* info */.pq(`${r.name}: ${r.totals.total} tests, ${r.totals.passed} passed, ${r.totals.failed} failed, ${r.totals.errors} errors, ${r.totals.skipped} skipped, ${r.totals.flaky} flaky; results in ${out.resultsFile}`);
+    core/* info */.pq(`${r.name}: ${r.totals.total} tests, ${r.totals.passed} passed, ${r.totals.failed} failed, ${r.totals.errors} errors, ${r.totals.skipped} skipped, ${r.totals.flaky} flaky${out.resultsFile ? `; results in ${out.resultsFile}` : ''}`);
     (0,run/* setOutputs */.n0)({
         total: String(r.totals.total),
         passed: String(r.totals.passed),

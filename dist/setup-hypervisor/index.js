@@ -28606,11 +28606,14 @@ class At {
         throw new errors/* UserError */.yo(`${this.file}:${line}: ${field}: ${what}`);
     }
 }
-function scalarString(at, node, field) {
+function scalarString(at, node, field, allowed) {
+    if ((0,dist/* isScalar */.jn)(node) && node.value === null) {
+        at.fail(node, field, `has no value; allowed: ${allowed ?? 'a string ("" for an empty one)'}`);
+    }
     if (!(0,dist/* isScalar */.jn)(node) || typeof node.value === 'object') {
         at.fail(node, field, 'must be a string');
     }
-    return node.value === null ? '' : String(node.value);
+    return String(node.value);
 }
 function scalarBool(at, node, field) {
     if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'boolean')
@@ -28620,6 +28623,8 @@ function scalarBool(at, node, field) {
         if (v === 'true' || v === 'false')
             return v === 'true';
     }
+    if ((0,dist/* isScalar */.jn)(node) && node.value === null)
+        at.fail(node, field, 'has no value; allowed: true | false');
     return at.fail(node, field, `${(0,errors/* quote */.hD)((0,dist/* isScalar */.jn)(node) ? node.value : '(not a scalar)')} is not a boolean; allowed: true | false`);
 }
 function stringList(at, node, field) {
@@ -28631,7 +28636,7 @@ function stringList(at, node, field) {
         .filter(Boolean);
 }
 function oneOf(at, node, field, allowed) {
-    const value = scalarString(at, node, field);
+    const value = scalarString(at, node, field, allowed.join(' | '));
     if (!allowed.includes(value)) {
         at.fail(node, field, `${(0,errors/* quote */.hD)(value)} is not allowed; allowed: ${allowed.join(' | ')}`);
     }
@@ -29274,11 +29279,14 @@ async function ensureDeviceAccess(opts) {
             });
             actions.push(`chmod 0666 ${opts.device} (was ${mode})`);
         }
-        // Access is fixed once the device opens; whether it then acts as KVM or MSHV is the
-        // detection's verdict, not a reason to take the access away again.
+        // Keep the change only for a device that now really works as the hypervisor: a path
+        // that opens but is something else (a typo naming a disk) must not stay world-writable.
         const after = await probe(opts.kind, opts.device);
         if (after.failedStep === 'open') {
             throw new Error(`${opts.device} still ${after.error}`);
+        }
+        if (!after.usable) {
+            throw new Error(`${opts.device} opens now but is not a working ${opts.kind} device (${after.error})`);
         }
         return { ...base, ok: true, probe: after, rule };
     }

@@ -29224,6 +29224,15 @@ class ApiError extends Error {
         this.name = 'ApiError';
     }
 }
+/** Node's codes for a server certificate that the configured CA does not vouch for. */
+const TLS_CODES = new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    'CERT_HAS_EXPIRED',
+]);
 class KubeClient {
     conn;
     agent;
@@ -29261,13 +29270,19 @@ class KubeClient {
         return this.call('PATCH', path, JSON.stringify(ops), 'application/json-patch+json');
     }
     async call(method, path, body, contentType) {
-        const res = await withRetry(async () => {
-            const r = await this.once(method, path, body, contentType);
-            if (isRetryableStatus(r.status)) {
-                throw new RetryableError(`${method} ${path}: HTTP ${r.status}`, parseRetryAfter(r.headers['retry-after']));
-            }
-            return r;
-        }, this.policy);
+        let res;
+        try {
+            res = await withRetry(async () => {
+                const r = await this.once(method, path, body, contentType);
+                if (isRetryableStatus(r.status)) {
+                    throw new RetryableError(`${method} ${path}: HTTP ${r.status}`, parseRetryAfter(r.headers['retry-after']));
+                }
+                return r;
+            }, this.policy);
+        }
+        catch (err) {
+            throw new errors/* UserError */.yo(this.unreachable(method, path, err));
+        }
         let json;
         try {
             json = res.text ? JSON.parse(res.text) : undefined;
@@ -29282,6 +29297,23 @@ class KubeClient {
             throw new errors/* UserError */.yo(`${method} ${path}: the API server answered with no JSON object`);
         }
         return json;
+    }
+    /**
+     * A request that got no usable answer (refused, TLS, timeouts, 5xx after the retries), as one
+     * line naming the server and where its address came from.
+     */
+    unreachable(method, path, err) {
+        const code = err.code;
+        const tls = typeof code === 'string' && TLS_CODES.has(code);
+        // Node adds advice about its own flags to TLS errors; a step user cannot act on it.
+        const message = tls ? (0,errors/* errorMessage */.gJ)(err).split(';')[0] : (0,errors/* errorMessage */.gJ)(err);
+        const what = err instanceof RetryableError
+            ? `${message} after ${this.policy.delaysMs.length} retries`
+            : `${method} ${path} failed: ${message}`;
+        const hint = tls
+            ? "; give the cluster's certificate-authority (or -data) in the kubeconfig"
+            : '';
+        return `API server ${this.conn.server} (from ${this.conn.source}): ${what}${hint}`;
     }
     once(method, path, body, contentType) {
         const url = new URL(this.conn.server + path);
@@ -29664,11 +29696,14 @@ class At {
         throw new errors/* UserError */.yo(`${this.file}:${line}: ${field}: ${what}`);
     }
 }
-function scalarString(at, node, field) {
+function scalarString(at, node, field, allowed) {
+    if ((0,dist/* isScalar */.jn)(node) && node.value === null) {
+        at.fail(node, field, `has no value; allowed: ${allowed ?? 'a string ("" for an empty one)'}`);
+    }
     if (!(0,dist/* isScalar */.jn)(node) || typeof node.value === 'object') {
         at.fail(node, field, 'must be a string');
     }
-    return node.value === null ? '' : String(node.value);
+    return String(node.value);
 }
 function scalarBool(at, node, field) {
     if ((0,dist/* isScalar */.jn)(node) && typeof node.value === 'boolean')
@@ -29678,6 +29713,8 @@ function scalarBool(at, node, field) {
         if (v === 'true' || v === 'false')
             return v === 'true';
     }
+    if ((0,dist/* isScalar */.jn)(node) && node.value === null)
+        at.fail(node, field, 'has no value; allowed: true | false');
     return at.fail(node, field, `${(0,errors/* quote */.hD)((0,dist/* isScalar */.jn)(node) ? node.value : '(not a scalar)')} is not a boolean; allowed: true | false`);
 }
 function profile_stringList(at, node, field) {
@@ -29689,7 +29726,7 @@ function profile_stringList(at, node, field) {
         .filter(Boolean);
 }
 function oneOf(at, node, field, allowed) {
-    const value = scalarString(at, node, field);
+    const value = scalarString(at, node, field, allowed.join(' | '));
     if (!allowed.includes(value)) {
         at.fail(node, field, `${(0,errors/* quote */.hD)(value)} is not allowed; allowed: ${allowed.join(' | ')}`);
     }
