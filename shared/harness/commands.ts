@@ -39,8 +39,14 @@ function unescapeData(s: string): string {
   return s.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%');
 }
 
+// %25 comes back last, as the runner does it: an escaped "%3A" ("%253A") must stay "%3A".
 function unescapeProperty(s: string): string {
-  return unescapeData(s).replace(/%3A/gi, ':').replace(/%2C/gi, ',');
+  return s
+    .replace(/%0D/gi, '\r')
+    .replace(/%0A/gi, '\n')
+    .replace(/%3A/gi, ':')
+    .replace(/%2C/gi, ',')
+    .replace(/%25/g, '%');
 }
 
 export interface WorkflowCommand {

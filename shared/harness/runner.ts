@@ -216,7 +216,13 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
     const stateEnv: Record<string, string> = {};
     for (const [k, v] of Object.entries(main.state)) stateEnv[`STATE_${k}`] = v;
     const pathPrefix: Record<string, string> = main.path.length
-      ? { PATH: [...main.path, baseEnv.PATH ?? ''].join(path.delimiter) }
+      ? // The runner prepends each added path: the last one added comes first.
+        {
+          PATH: [...main.path]
+            .reverse()
+            .concat(baseEnv.PATH ?? '')
+            .join(path.delimiter),
+        }
       : {};
     result.post = await runStep('post', meta.runs.post, {
       ...main.env,

@@ -26,6 +26,8 @@ describe('runner protocol', () => {
       message: 'bad\nthing 100%',
     });
     expect(parseWorkflowCommand('plain output')).toBeUndefined();
+    // What @actions/core writes for a literal "%3A" in a property: it must come back as is.
+    expect(parseWorkflowCommand('::error title=100%253A::x')?.properties.title).toBe('100%3A');
   });
 
   it('refuses inputs the action does not declare, as a typo guard', async () => {
