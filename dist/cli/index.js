@@ -28430,8 +28430,14 @@ function parseFileCommands(text) {
 function unescapeData(s) {
     return s.replace(/%0D/gi, '\r').replace(/%0A/gi, '\n').replace(/%25/g, '%');
 }
+// %25 comes back last, as the runner does it: an escaped "%3A" ("%253A") must stay "%3A".
 function unescapeProperty(s) {
-    return unescapeData(s).replace(/%3A/gi, ':').replace(/%2C/gi, ',');
+    return s
+        .replace(/%0D/gi, '\r')
+        .replace(/%0A/gi, '\n')
+        .replace(/%3A/gi, ':')
+        .replace(/%2C/gi, ',')
+        .replace(/%25/g, '%');
 }
 /** Parse one `::command key=value,...::message` line; undefined for ordinary output. */
 function parseWorkflowCommand(line) {
@@ -28597,7 +28603,13 @@ async function runAction(opts) {
         for (const [k, v] of Object.entries(main.state))
             stateEnv[`STATE_${k}`] = v;
         const pathPrefix = main.path.length
-            ? { PATH: [...main.path, baseEnv.PATH ?? ''].join((external_node_path_default()).delimiter) }
+            ? // The runner prepends each added path: the last one added comes first.
+                {
+                    PATH: [...main.path]
+                        .reverse()
+                        .concat(baseEnv.PATH ?? '')
+                        .join((external_node_path_default()).delimiter),
+                }
             : {};
         result.post = await runStep('post', meta.runs.post, {
             ...main.env,
