@@ -141,6 +141,17 @@ export function editListAt(obj: JsonObject, ptr: string, want: Wanted, what: str
   return { pointers: [ptr], desired, before: state(list), after: state(next), warnings: [] };
 }
 
+/** Each wanted gate with the value it should get: the enabled ones, then the disabled. */
+function eachWanted(want: Wanted, fn: (name: string, on: boolean) => void): void {
+  for (const n of want.gates.enable) fn(n, true);
+  for (const n of want.gates.disable) fn(n, false);
+}
+
+/** A gate's state in a name→bool map: absent means the operator's default. */
+function stateOf(v: unknown): GateState {
+  return v === true ? 'enabled' : v === false ? 'disabled' : 'default';
+}
+
 /** A name→bool map at `ptr` (HCO's own gates, kind's featureGates). */
 export function editMapAt(obj: JsonObject, ptr: string, want: Wanted, what: string): Edit {
   const map = getAt(obj, ptr);
@@ -151,19 +162,13 @@ export function editMapAt(obj: JsonObject, ptr: string, want: Wanted, what: stri
   const pointers: string[] = [];
   const before: Record<string, GateState> = {};
   const after: Record<string, GateState> = {};
-  for (const [list, on] of [
-    [want.gates.enable, true],
-    [want.gates.disable, false],
-  ] as const) {
-    for (const n of list) {
-      const p = `${ptr}/${escapeToken(n)}`;
-      const v = map ? map[n] : undefined;
-      before[n] = v === true ? 'enabled' : v === false ? 'disabled' : 'default';
-      after[n] = on ? 'enabled' : 'disabled';
-      pointers.push(p);
-      setAt(desired, p, on);
-    }
-  }
+  eachWanted(want, (n, on) => {
+    const p = `${ptr}/${escapeToken(n)}`;
+    before[n] = stateOf(map ? map[n] : undefined);
+    after[n] = on ? 'enabled' : 'disabled';
+    pointers.push(p);
+    setAt(desired, p, on);
+  });
   return { pointers, desired, before, after, warnings: [] };
 }
 
@@ -176,17 +181,11 @@ export function editStringAt(obj: JsonObject, ptr: string, want: Wanted, what: s
   const map = parseGateString(v ?? '', `${what}: ${ptr}`);
   const before: Record<string, GateState> = {};
   const after: Record<string, GateState> = {};
-  for (const [list, on] of [
-    [want.gates.enable, true],
-    [want.gates.disable, false],
-  ] as const) {
-    for (const n of list) {
-      const cur = map.get(n);
-      before[n] = cur === true ? 'enabled' : cur === false ? 'disabled' : 'default';
-      after[n] = on ? 'enabled' : 'disabled';
-      map.set(n, on);
-    }
-  }
+  eachWanted(want, (n, on) => {
+    before[n] = stateOf(map.get(n));
+    after[n] = on ? 'enabled' : 'disabled';
+    map.set(n, on);
+  });
   const desired = clone(obj);
   const text = formatGateString(map);
   setAt(desired, ptr, text);

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -13,6 +12,7 @@ import {
   overlayWorkspace,
   tmpDir,
 } from './support/helpers.js';
+import { selfSignedCert } from '../support/tls.js';
 
 // The bundle dist/toggle-feature-gate/index.js run the way the runner runs it (main, then the
 // post step with the saved state), against the in-test API server (support/fake-apiserver.ts)
@@ -253,30 +253,10 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
   });
 
   it("talks TLS with the kubeconfig's CA data", async () => {
-    const dir = tmpDir('tfg-tls-');
-    const key = path.join(dir, 'key.pem');
-    const cert = path.join(dir, 'cert.pem');
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '1',
-        '-subj',
-        '/CN=kube-apiserver',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
+    const { key, cert } = selfSignedCert('kube-apiserver', [
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ]);
     const tls = new FakeApiServer({
       key: readFileSync(key, 'utf8'),
       cert: readFileSync(cert, 'utf8'),

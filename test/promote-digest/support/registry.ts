@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { selfSignedCert } from '../../support/tls.js';
 
 export const run = promisify(execFile);
 
@@ -103,24 +104,7 @@ export async function startTokenServer(
   user: string,
   password: string,
 ): Promise<TokenServer & { certFile: string }> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'pd-tok-'));
-  const key = path.join(dir, 'key.pem');
-  const certFile = path.join(dir, 'cert.pem');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-keyout',
-    key,
-    '-out',
-    certFile,
-    '-days',
-    '1',
-    '-subj',
-    '/CN=test-token',
-  ]);
+  const { key, cert: certFile } = selfSignedCert('test-token');
   const keyPem = readFileSync(key, 'utf8');
   const der = new X509Certificate(readFileSync(certFile)).raw;
   const requests: string[][] = [];
