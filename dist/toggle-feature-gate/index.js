@@ -28855,6 +28855,17 @@ function editListAt(obj, ptr, want, what) {
     ]));
     return { pointers: [ptr], desired, before: state(list), after: state(next), warnings: [] };
 }
+/** Each wanted gate with the value it should get: the enabled ones, then the disabled. */
+function eachWanted(want, fn) {
+    for (const n of want.gates.enable)
+        fn(n, true);
+    for (const n of want.gates.disable)
+        fn(n, false);
+}
+/** A gate's state in a name→bool map: absent means the operator's default. */
+function stateOf(v) {
+    return v === true ? 'enabled' : v === false ? 'disabled' : 'default';
+}
 /** A name→bool map at `ptr` (HCO's own gates, kind's featureGates). */
 function editMapAt(obj, ptr, want, what) {
     const map = getAt(obj, ptr);
@@ -28865,19 +28876,13 @@ function editMapAt(obj, ptr, want, what) {
     const pointers = [];
     const before = {};
     const after = {};
-    for (const [list, on] of [
-        [want.gates.enable, true],
-        [want.gates.disable, false],
-    ]) {
-        for (const n of list) {
-            const p = `${ptr}/${escapeToken(n)}`;
-            const v = map ? map[n] : undefined;
-            before[n] = v === true ? 'enabled' : v === false ? 'disabled' : 'default';
-            after[n] = on ? 'enabled' : 'disabled';
-            pointers.push(p);
-            setAt(desired, p, on);
-        }
-    }
+    eachWanted(want, (n, on) => {
+        const p = `${ptr}/${escapeToken(n)}`;
+        before[n] = stateOf(map ? map[n] : undefined);
+        after[n] = on ? 'enabled' : 'disabled';
+        pointers.push(p);
+        setAt(desired, p, on);
+    });
     return { pointers, desired, before, after, warnings: [] };
 }
 /** A `A=true,B=false` string at `ptr`, rewritten in place with the order kept. */
@@ -28889,17 +28894,11 @@ function editStringAt(obj, ptr, want, what) {
     const map = parseGateString(v ?? '', `${what}: ${ptr}`);
     const before = {};
     const after = {};
-    for (const [list, on] of [
-        [want.gates.enable, true],
-        [want.gates.disable, false],
-    ]) {
-        for (const n of list) {
-            const cur = map.get(n);
-            before[n] = cur === true ? 'enabled' : cur === false ? 'disabled' : 'default';
-            after[n] = on ? 'enabled' : 'disabled';
-            map.set(n, on);
-        }
-    }
+    eachWanted(want, (n, on) => {
+        before[n] = stateOf(map.get(n));
+        after[n] = on ? 'enabled' : 'disabled';
+        map.set(n, on);
+    });
     const desired = clone(obj);
     const text = formatGateString(map);
     setAt(desired, ptr, text);
