@@ -34,7 +34,14 @@ export const publishJunitDemo: DemoPlan = (stage, ctx): DemoStep | undefined => 
     return {
       action: 'publish-junit',
       title: 'publish-junit (dashboard)',
-      inputs: { aggregate: '_out/results/*.json', name: 'L1HV e2e', 'check-run': 'false' },
+      // As the pipeline's dashboard job: it publishes what ran, and judges nothing itself.
+      inputs: {
+        aggregate: '_out/results/*.json',
+        name: 'L1HV e2e',
+        'check-run': 'false',
+        'require-tests': 'false',
+        'fail-on': 'none',
+      },
       describe: (r) => {
         const perEnv = r.summary
           .split('\n')

@@ -1,5 +1,6 @@
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { absent } from './tools.js';
 import type { DemoPlan } from './types.js';
 
 /**
@@ -7,7 +8,8 @@ import type { DemoPlan } from './types.js';
  * overlay"): each environment gets a kustomize overlay over one example base KubeVirt CR,
  * and the action writes the profile's gates into it, proven by a real `kubectl kustomize`.
  * No cluster is needed; the profile's own target (kubevirt, live) is overridden with
- * `target: overlay`.
+ * `target: overlay`. Without kubectl the step is skipped, not failed: the tests that read the
+ * rendering skip too, for the same reason.
  */
 export const toggleFeatureGateDemo: DemoPlan = (stage, ctx) => {
   if (stage !== 'environment' || !ctx.environment) return undefined;
@@ -19,6 +21,10 @@ export const toggleFeatureGateDemo: DemoPlan = (stage, ctx) => {
     title: 'toggle-feature-gate',
     // An emulation environment also gets KubeVirt's useEmulation, in the same patch.
     inputs: { environment: env, target: 'overlay', path: overlay },
+    skip() {
+      const why = absent('kubectl');
+      return why && `the overlay is proven by kubectl kustomize, and ${why}`;
+    },
     async prepare() {
       const example = path.join(ctx.repoRoot, 'test', 'fixtures', 'toggle-feature-gate', 'overlay');
       const base = path.join(ctx.workspace, 'deploy', 'base');
