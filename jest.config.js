@@ -11,4 +11,6 @@ export default {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   testTimeout: 60000,
+  // Files named *.host.test.ts need system packages or root; `npm run test:unit` leaves them out.
+  reporters: ['default', '<rootDir>/scripts/lib/closing-line-reporter.mjs'],
 };

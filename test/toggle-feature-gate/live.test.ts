@@ -313,6 +313,11 @@ describe('hco target', () => {
         ]),
       };
     });
+    // The cluster as the step finds it: HCO has already applied both operations.
+    for (let i = 0; !(dev(HCO_KV).featureGates as string[] | undefined)?.includes('NUMA'); i++) {
+      if (i > 200) throw new Error('the fake HCO never applied the seeded annotation');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     const r = await hco({ want: gates([], ['HyperVL1VH']) });
     expect(r.before).toEqual({ HyperVL1VH: 'enabled' });
     const ann = (server.get(HCO_PATH()).metadata.annotations as Record<string, string>)[

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createSign, randomBytes, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -69,8 +69,17 @@ export async function startRegistry(
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
+  let failed: Error | undefined;
   child.stderr?.on('data', (d) => (stderr += d));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.once('error', (e) => (failed = e));
+  const exited = new Promise<void>((r) => child.once('close', () => r()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null && !failed) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
   const host = `127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
@@ -79,18 +88,13 @@ export async function startRegistry(
     } catch {
       // not listening yet
     }
-    if (i > 100 || child.exitCode !== null)
-      throw new Error(`docker-registry did not start: ${stderr}`);
+    if (i > 100 || child.exitCode !== null || failed) {
+      await stop();
+      throw new Error(`docker-registry did not start: ${failed?.message ?? stderr}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return {
-    host,
-    dir,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+  return { host, dir, stop };
 }
 
 const b64url = (b: Buffer | string) => Buffer.from(b).toString('base64url');

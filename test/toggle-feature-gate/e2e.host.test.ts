@@ -13,6 +13,9 @@ import {
   tmpDir,
 } from './support/helpers.js';
 import { selfSignedCert } from '../support/tls.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('kubectl', 'openssl');
 
 // The bundle dist/toggle-feature-gate/index.js run the way the runner runs it (main, then the
 // post step with the saved state), against the in-test API server (support/fake-apiserver.ts)

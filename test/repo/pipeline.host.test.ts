@@ -6,6 +6,9 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseFileCommands } from '../../shared/harness/commands.js';
 import { repoRoot, run } from '../support/harness.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('jq');
 
 /**
  * The reusable workflow's own shell steps, run with bash the way the runner runs `run:` steps,

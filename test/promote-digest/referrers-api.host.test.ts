@@ -7,6 +7,9 @@ import { type Desc, sha, writeImage } from './support/images.js';
 import { type OciServer, startOciServer } from './support/oci-server.js';
 import { options } from './support/options.js';
 import { type RegistryHandle, inspectRaw, startRegistry } from './support/registry.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('docker-registry', 'skopeo');
 
 // docker-registry 2.8 has no referrers API; a registry that has one is played by an in-test
 // server following the OCI distribution spec v1.1 (referrers endpoint, OCI-Subject header).
@@ -18,7 +21,9 @@ let sbom: Desc;
 let sig: Desc;
 
 beforeAll(async () => {
-  [api, reg] = await Promise.all([startOciServer(), startRegistry()]);
+  // One after the other, so that afterAll stops whichever did start.
+  api = await startOciServer();
+  reg = await startRegistry();
   work = mkdtempSync(path.join(os.tmpdir(), 'pd-refapi-'));
   const layout = path.join(work, 'img');
   image = writeImage(layout, { layers: [3000], tag: 'v1' });

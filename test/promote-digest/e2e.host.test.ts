@@ -13,6 +13,9 @@ import {
   skopeoPush,
   startRegistry,
 } from './support/registry.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('docker-registry', 'skopeo');
 
 // The committed bundle (npm run build -- promote-digest) run the way the runner runs it,
 // against OCI layouts in the workspace and a real docker-registry with basic auth.

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Authorizer, parseChallenge } from '../../actions/promote-digest/auth.js';
 import { parseCredentialsInput } from '../../actions/promote-digest/credentials.js';
 import { promote } from '../../actions/promote-digest/promote.js';
 import { sha, writeImage } from './support/images.js';
@@ -15,6 +14,9 @@ import {
   startRegistry,
   startTokenServer,
 } from './support/registry.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('docker-registry', 'skopeo', 'htpasswd', 'openssl');
 
 // docker-registry with htpasswd (bcrypt) basic auth, and with token auth trusting a test token
 // server that signs JWTs as the Docker token spec describes.
@@ -142,71 +144,5 @@ describe('registry authentication', () => {
         options(work, { source: `${tokenReg.host}/app:dev`, targets: [`${tokenReg.host}/anon:x`] }),
       ),
     ).rejects.toThrow(`registry ${tokenReg.host}: `);
-  });
-});
-
-describe('challenges and credentials', () => {
-  it('parses Bearer challenges with quoted, escaped and unquoted parameters', () => {
-    expect(
-      parseChallenge(
-        'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/alpine:pull",error="insufficient_scope"',
-      ),
-    ).toEqual({
-      scheme: 'bearer',
-      realm: 'https://auth.docker.io/token',
-      service: 'registry.docker.io',
-      scope: 'repository:library/alpine:pull',
-      error: 'insufficient_scope',
-    });
-    expect(parseChallenge('Basic realm=basic-realm')).toMatchObject({
-      scheme: 'basic',
-      realm: 'basic-realm',
-    });
-    expect(parseChallenge('Negotiate abc')).toBeUndefined();
-  });
-
-  it('reads registry=user:password lines and Docker configs, normalizing Docker Hub', () => {
-    const seen: string[] = [];
-    const c = parseCredentialsInput('ghcr.io=bot:ghp_x:y\nhttps://index.docker.io/v1/=me:pw', (s) =>
-      seen.push(s),
-    );
-    expect(c.get('ghcr.io')).toEqual({ username: 'bot', password: 'ghp_x:y' });
-    expect(c.get('docker.io')).toEqual({ username: 'me', password: 'pw' });
-    const auth = Buffer.from('u:p').toString('base64');
-    const j = parseCredentialsInput(JSON.stringify({ auths: { 'quay.io': { auth } } }), (s) =>
-      seen.push(s),
-    );
-    expect(j.get('quay.io')).toEqual({ username: 'u', password: 'p' });
-    expect(seen).toEqual(expect.arrayContaining(['ghp_x:y', 'pw', auth, 'p']));
-    expect(() => parseCredentialsInput('ghcr.io token-only-secret', () => undefined)).toThrow(
-      'input "credentials": line 1 is not of the form registry=username:password (or a Docker config JSON)',
-    );
-  });
-
-  it('asks again with the wider scope an insufficient_scope answer names, and gives up when nothing changes', () => {
-    const auth = new Authorizer(
-      'r.example',
-      undefined,
-      () => undefined,
-      () => {
-        throw new Error('no network');
-      },
-      () => undefined,
-    );
-    const realm = 'Bearer realm="https://r.example/token",service="r.example"';
-    expect(auth.learn(`${realm},scope="repository:a:pull"`, ['repository:a:pull'], false)).toEqual([
-      'repository:a:pull',
-    ]);
-    expect(
-      auth.learn(
-        `${realm},scope="repository:b:pull",error="insufficient_scope"`,
-        ['repository:a:pull,push'],
-        true,
-      ),
-    ).toEqual(['repository:a:pull,push', 'repository:b:pull']);
-    expect(
-      auth.learn(`${realm},scope="repository:a:pull"`, ['repository:a:pull'], true),
-    ).toBeUndefined();
-    expect(auth.learn(null, ['repository:a:pull'], true)).toBeUndefined();
   });
 });

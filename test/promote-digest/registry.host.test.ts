@@ -21,6 +21,9 @@ import {
   skopeoPush,
   startRegistry,
 } from './support/registry.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('docker-registry', 'skopeo', 'umoci');
 
 // Against the real docker-registry (distribution 2.8) on loopback; every result is read back
 // with skopeo, a client this project did not write.

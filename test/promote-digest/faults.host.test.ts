@@ -7,6 +7,9 @@ import { sha, writeImage } from './support/images.js';
 import { options } from './support/options.js';
 import { type Proxy, startProxy } from './support/proxy.js';
 import { type RegistryHandle, inspectRaw, skopeoPush, startRegistry } from './support/registry.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('docker-registry', 'skopeo');
 
 // Faults injected by a loopback proxy in front of real docker-registry instances; the retry
 // waits are shrunk with VIRT_CI_RETRY_SCALE. Tags are checked with skopeo afterwards.

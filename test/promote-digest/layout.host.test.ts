@@ -6,6 +6,9 @@ import { promote } from '../../actions/promote-digest/promote.js';
 import { writeImage, writeIndex } from './support/images.js';
 import { options } from './support/options.js';
 import { run } from './support/registry.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('skopeo');
 
 // OCI image layouts on disk, checked with skopeo (oci: transport) where a result exists.
 function layoutWithImage() {
