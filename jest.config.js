@@ -13,4 +13,6 @@ export default {
   testTimeout: 60000,
   // Files named *.host.test.ts need system packages or root; `npm run test:unit` leaves them out.
   reporters: ['default', '<rootDir>/scripts/lib/closing-line-reporter.mjs'],
+  globalSetup: '<rootDir>/scripts/lib/jest-global-setup.mjs',
+  globalTeardown: '<rootDir>/scripts/lib/jest-global-teardown.mjs',
 };
