@@ -1,4 +1,3 @@
-import path from 'node:path';
 import {
   probeDevice,
   type DeviceKind,
@@ -11,8 +10,8 @@ import type { DemoPlan, DemoStep } from './types.js';
  * setup-hypervisor's part in the seed pipeline demo: each environment asks for its profile's
  * hypervisor on this machine's real /dev/kvm and /dev/mshv. Where that mode cannot be had
  * here, the step runs with `fallback: emulation`, so the demo shows what the environment would
- * get on this machine. No packages, no network; udev rules go to the demo's workspace, never
- * to /etc.
+ * get on this machine. No packages, no network, and `device-access: false`: the demo uses the
+ * devices as this user finds them and never changes their mode or the udev rules.
  */
 
 /** A probe that could not run (no perl) says nothing about the device: say so, not "absent". */
@@ -41,8 +40,7 @@ export const setupHypervisorDemo: DemoPlan = (stage, ctx) => {
   const step: DemoStep = {
     action: 'setup-hypervisor',
     title: 'setup-hypervisor',
-    inputs: { environment: ctx.environment.name },
-    env: { VIRT_CI_UDEV_RULES_DIR: path.join(ctx.workspace, '.virt-ci', 'udev-rules') },
+    inputs: { environment: ctx.environment.name, 'device-access': 'false' },
     async prepare() {
       const kinds: DeviceKind[] =
         mode === 'auto' ? ['mshv', 'kvm'] : mode === 'kvm' || mode === 'mshv' ? [mode] : [];
