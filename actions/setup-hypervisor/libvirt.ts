@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { UserError, errorMessage } from '../../shared/errors.js';
-import { exec } from '../../shared/exec.js';
+import { exec, findExecutable } from '../../shared/exec.js';
 import { sleep } from '../../shared/retry.js';
 import type { Accelerator } from './detect.js';
 import { asRoot, forInput, isRoot } from './privileged.js';
@@ -35,12 +35,9 @@ async function answers(): Promise<string | undefined> {
   return /Running hypervisor:\s*(.+)/.exec(r.stdout)?.[1]?.trim() ?? r.stdout.trim().split('\n')[0];
 }
 
-function onPath(name: string): string | undefined {
-  for (const dir of ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin']) {
-    if (existsSync(`${dir}/${name}`)) return `${dir}/${name}`;
-  }
-  return undefined;
-}
+// libvirt's daemons live in sbin, which a runner user's PATH often lacks.
+const onPath = (name: string) =>
+  findExecutable(name, '', ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin']);
 
 export async function startLibvirt(opts: { waitMs?: number } = {}): Promise<LibvirtResult> {
   const result: LibvirtResult = { uri: LIBVIRT_URI, started: [], notes: [] };

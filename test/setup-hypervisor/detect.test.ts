@@ -1,12 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UserError } from '../../shared/errors.js';
 import { choose, fixFor, nestedState } from '../../actions/setup-hypervisor/detect.js';
-import { probeDevice, type DeviceProbe } from '../../actions/setup-hypervisor/probe.js';
-import { mknod, tmp } from './support.js';
+import type { DeviceProbe } from '../../actions/setup-hypervisor/probe.js';
+import { tmp } from './support.js';
 
-// A working device cannot be had on this machine; its probe verdict is written out instead.
+// Probe verdicts written out, so that every host sees a working KVM and MSHV here; the real
+// probes' verdicts are chosen from in detect.host.test.ts.
 const workingKvm: DeviceProbe = { kind: 'kvm', device: '/dev/kvm', usable: true, apiVersion: 12 };
 const workingMshv: DeviceProbe = { kind: 'mshv', device: '/dev/mshv', usable: true };
 
@@ -24,48 +24,12 @@ describe('choose', () => {
     });
   });
 
-  it('auto falls back to emulation with every device and its error (real probes)', async () => {
-    const mshv = await probeDevice('mshv', '/dev/null');
-    const kvm = await probeDevice('kvm', path.join(tmp(), 'kvm'));
-    const c = choose('auto', 'none', { mshv, kvm });
-    expect(c).toMatchObject({ hypervisor: 'emulation', accelerator: 'tcg', device: '' });
-    expect(c.fellBack).toMatch(
-      /^\/dev\/null refused to create a partition: ENOTTY .*; .*kvm cannot be opened read-write: ENOENT/,
-    );
-  });
-
-  it('an explicit kvm that cannot be had fails with the device, the error and the fix', async () => {
-    const device = path.join(tmp(), 'kvm');
-    const kvm = await probeDevice('kvm', device);
-    expect(() => choose('kvm', 'none', { kvm })).toThrow(UserError);
-    expect(() => choose('kvm', 'none', { kvm })).toThrow(
-      `input "mode": kvm is not available: ${device} cannot be opened read-write: ENOENT (the device node does not exist); fix: run on a runner with hardware virtualization`,
-    );
-  });
-
-  it('an explicit mshv falls back to emulation when fallback is emulation', async () => {
-    const mshv = await probeDevice('mshv', '/dev/null');
-    expect(choose('mshv', 'emulation', { mshv })).toMatchObject({
-      hypervisor: 'emulation',
-      fellBack: expect.stringMatching(/^\/dev\/null refused to create a partition: ENOTTY/),
-    });
-  });
-
   it('emulation needs no device', () => {
     expect(choose('emulation', 'none', {})).toEqual({
       hypervisor: 'emulation',
       accelerator: 'tcg',
       device: '',
     });
-  });
-
-  it('never picks a device whose probe failed, even in explicit mode', async () => {
-    const node = mknod(path.join(tmp(), 'kvm'), 10, 232, '0666');
-    const kvm = await probeDevice('kvm', node);
-    if (kvm.usable) return expect(choose('kvm', 'none', { kvm }).hypervisor).toBe('kvm');
-    expect(() => choose('kvm', 'none', { kvm })).toThrow(
-      /ENODEV .*fix: the device node exists but no KVM driver answers/,
-    );
   });
 });
 

@@ -5,12 +5,13 @@ import { exec } from '../../shared/exec.js';
 import { domainType, LIBVIRT_URI } from '../../actions/setup-hypervisor/libvirt.js';
 import { probeDevice } from '../../actions/setup-hypervisor/probe.js';
 import { qemuVersion, verifyAccelerator } from '../../actions/setup-hypervisor/verify.js';
-import { errors, run } from '../support/harness.js';
-import { tmp } from './support.js';
+import { errors } from '../support/harness.js';
+import { hostFacts, itAsRoot, run, tmp } from './support.js';
 
 // Real QEMU and a real libvirt daemon (qemu-system-x86, libvirt-daemon-system,
 // libvirt-clients). The daemons this file starts are stopped by their pid files in afterAll;
-// ones that were already running are left alone.
+// ones that were already running are left alone. Starting and stopping them takes root.
+const host = await hostFacts();
 const PID_FILES = ['/run/libvirtd.pid', '/run/virtlogd.pid', '/run/virtqemud.pid'];
 const running = (f: string) => existsSync(f);
 let preexisting: string[] = [];
@@ -71,26 +72,30 @@ describe('verifyAccelerator (real QEMU)', () => {
 });
 
 describe('start-libvirt through the bundle (real libvirtd)', () => {
-  it('starts libvirt, reports the URI and confirms the domain type for TCG', async () => {
-    const r = await run('setup-hypervisor', {
-      workspace: tmp(),
-      inputs: { mode: 'emulation', 'start-libvirt': 'true' },
-      env: { VIRT_CI_UDEV_RULES_DIR: path.join(tmp(), 'rules.d') },
-    });
-    expect(errors(r)).toEqual([]);
-    expect(r.exitCode).toBe(0);
-    expect(r.outputs).toMatchObject({
-      hypervisor: 'emulation',
-      accelerator: 'tcg',
-      'libvirt-uri': 'qemu:///system',
-    });
-    expect(r.env.LIBVIRT_DEFAULT_URI).toBe('qemu:///system');
-    expect(r.summary).toContain('| virsh domcapabilities | domain type qemu |');
-    const v = await exec('virsh', ['-c', LIBVIRT_URI, 'version']);
-    expect(v.stdout).toMatch(/Running hypervisor: QEMU/);
-  });
+  itAsRoot(
+    host,
+    'starts libvirt, reports the URI and confirms the domain type for TCG',
+    async () => {
+      const r = await run('setup-hypervisor', {
+        workspace: tmp(),
+        inputs: { mode: 'emulation', 'start-libvirt': 'true' },
+        env: { VIRT_CI_UDEV_RULES_DIR: path.join(tmp(), 'rules.d') },
+      });
+      expect(errors(r)).toEqual([]);
+      expect(r.exitCode).toBe(0);
+      expect(r.outputs).toMatchObject({
+        hypervisor: 'emulation',
+        accelerator: 'tcg',
+        'libvirt-uri': 'qemu:///system',
+      });
+      expect(r.env.LIBVIRT_DEFAULT_URI).toBe('qemu:///system');
+      expect(r.summary).toContain('| virsh domcapabilities | domain type qemu |');
+      const v = await exec('virsh', ['-c', LIBVIRT_URI, 'version']);
+      expect(v.stdout).toMatch(/Running hypervisor: QEMU/);
+    },
+  );
 
-  it('a second run finds libvirt already running and starts nothing', async () => {
+  itAsRoot(host, 'a second run finds libvirt already running and starts nothing', async () => {
     const r = await run('setup-hypervisor', {
       workspace: tmp(),
       inputs: { mode: 'emulation', 'start-libvirt': 'true' },
@@ -99,10 +104,14 @@ describe('start-libvirt through the bundle (real libvirtd)', () => {
     expect(r.summary).toMatch(/\| libvirt \| already running \|/);
   });
 
-  it('domcapabilities refuses KVM where KVM does not work, and offers it where it does', async () => {
-    const kvm = await probeDevice('kvm', '/dev/kvm');
-    const d = await domainType('kvm');
-    if (kvm.usable) expect(d.type).toBe('kvm');
-    else expect(d.error).toMatch(/kvm.*not supported/i);
-  });
+  itAsRoot(
+    host,
+    'domcapabilities refuses KVM where KVM does not work, and offers it where it does',
+    async () => {
+      const kvm = await probeDevice('kvm', '/dev/kvm');
+      const d = await domainType('kvm');
+      if (kvm.usable) expect(d.type).toBe('kvm');
+      else expect(d.error).toMatch(/kvm.*not supported/i);
+    },
+  );
 });

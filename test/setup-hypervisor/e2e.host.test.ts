@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { errors, repoRoot, run } from '../support/harness.js';
-import { tmp } from './support.js';
+import { errors, repoRoot } from '../support/harness.js';
+import { run, tmp } from './support.js';
 
 // The committed bundle, run the way the runner runs it. Device paths point where the test
 // says, so every path is real on a machine without KVM or MSHV; the udev rules directory is
