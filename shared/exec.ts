@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import path from 'node:path';
 import { UserError } from './errors.js';
 
 /**
@@ -121,4 +123,27 @@ export function shellQuote(args: readonly string[]): string {
       a !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`,
     )
     .join(' ');
+}
+
+/**
+ * The file `name` would run as: the first executable regular file of that name in the PATH's
+ * directories, then in `extraDirs`. Looked up as this user: a directory it may not search
+ * hides a program as surely as its absence does.
+ */
+export function findExecutable(
+  name: string,
+  searchPath = process.env.PATH ?? '',
+  extraDirs: readonly string[] = [],
+): string | undefined {
+  for (const dir of [...searchPath.split(path.delimiter), ...extraDirs]) {
+    if (!dir) continue;
+    const file = path.join(dir, name);
+    try {
+      accessSync(file, constants.X_OK);
+      if (statSync(file).isFile()) return file;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
 }

@@ -1,7 +1,6 @@
-import { accessSync, constants, statSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { qemuBinary } from '../../actions/setup-hypervisor/verify.js';
+import { findExecutable } from '../../shared/exec.js';
 
 /**
  * The real tools some demo steps need and the one command that installs each. A step looks
@@ -24,18 +23,7 @@ export const INSTALL: Record<string, string> = {
 export const QEMU_SYSTEM = qemuBinary();
 
 export function onPath(tool: string, searchPath = process.env.PATH ?? ''): boolean {
-  return searchPath
-    .split(path.delimiter)
-    .filter(Boolean)
-    .some((dir) => {
-      const file = path.join(dir, tool);
-      try {
-        accessSync(file, constants.X_OK);
-        return statSync(file).isFile();
-      } catch {
-        return false;
-      }
-    });
+  return findExecutable(tool, searchPath) !== undefined;
 }
 
 /** Why a tool cannot be used here and how to get it, in one line; undefined when it is on PATH. */

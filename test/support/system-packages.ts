@@ -1,5 +1,6 @@
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { findExecutable } from '../../shared/exec.js';
 
 /**
  * The system packages the tests use, as `.ci/apt-packages.txt` lists them: the Debian/Ubuntu
@@ -37,17 +38,7 @@ export function findCommand(
   command: string,
   searchPath = process.env.PATH ?? '',
 ): string | undefined {
-  for (const dir of [...searchPath.split(path.delimiter), ...SBIN]) {
-    if (!dir) continue;
-    const file = path.join(dir, command);
-    try {
-      accessSync(file, constants.X_OK);
-      if (statSync(file).isFile()) return file;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
+  return findExecutable(command, searchPath, SBIN);
 }
 
 export function missingPackages(
