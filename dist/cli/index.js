@@ -28371,7 +28371,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 986:
+/***/ 5675:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -29150,152 +29150,9 @@ const promoteDigestDemo = (stage, ctx) => {
     };
 };
 
-;// CONCATENATED MODULE: ./bin/demo/run-tests.ts
-
-
-
-const SUITE_DIR = 'bin/demo/suite';
-const junitFile = (env) => `_out/artifacts/junit/junit.${env}.xml`;
-/**
- * The tests themselves: mocha runs the demo's small real suite with the arguments
- * select-tests chose, in the job's environment (what setup-hypervisor exported), and writes
- * JUnit through mocha-junit-reporter for publish-junit to read.
- */
-const runTestsDemo = (stage, ctx) => {
-    if (stage !== 'environment' || !ctx.environment)
-        return undefined;
-    const environment = ctx.environment;
-    return {
-        title: 'run the selected tests (mocha)',
-        inputs: {},
-        async local(c, jobEnv) {
-            const args = c.shared.get(`select-tests:args:${environment.name}`) ?? [];
-            const report = external_node_path_default().join(c.workspace, junitFile(environment.name));
-            (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(report), { recursive: true });
-            const mocha = external_node_path_default().join(c.repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js');
-            const r = (0,external_node_child_process_namespaceObject.spawnSync)(process.execPath, [
-                mocha,
-                '--reporter',
-                'mocha-junit-reporter',
-                '--reporter-options',
-                `mochaFile=${report},testsuitesTitle=${environment.name},includePending=true`,
-                ...args,
-                external_node_path_default().join(c.repoRoot, SUITE_DIR, 'l1hv.spec.mjs'),
-            ], {
-                cwd: c.workspace,
-                encoding: 'utf8',
-                env: {
-                    ...process.env,
-                    ...jobEnv,
-                    VIRT_CI_DEMO_OVERLAY: external_node_path_default().join(c.workspace, 'deploy', environment.name),
-                    VIRT_CI_DEMO_L1HV: String(environment.gates.values.HyperVL1VH ?? false),
-                    VIRT_CI_DEMO_MODE: environment.hypervisor ?? 'auto',
-                },
-            });
-            if (r.error)
-                return { ok: false, line: `mocha did not start: ${r.error.message}` };
-            const failed = r.status !== 0;
-            return {
-                ok: true,
-                line: `${args.length ? `mocha ${args.join(' ').slice(0, 60)}…` : 'mocha (all tests)'} -> ${junitFile(environment.name)}${failed ? ' (some tests failed)' : ''}`,
-            };
-        },
-    };
-};
-
-;// CONCATENATED MODULE: ./bin/demo/publish-junit.ts
-
-/**
- * publish-junit's part in the seed pipeline demo: each environment publishes the JUnit its
- * mocha run just wrote, with a results file; the dashboard step reads those files back into
- * one table of pass rate per environment.
- */
-function line(r) {
-    const o = r.outputs;
-    return `${o.total} tests, ${o.passed} passed, ${o.failed} failed, ${o.skipped} skipped, ${o.flaky} flaky — ${o['pass-rate']}% pass rate (${o.conclusion})`;
-}
-const publishJunitDemo = (stage, ctx) => {
-    if (stage === 'environment' && ctx.environment) {
-        const env = ctx.environment.name;
-        return {
-            action: 'publish-junit',
-            title: 'publish-junit',
-            // This environment's report only: the demo's environments share one workspace, where
-            // a runner would give each job its own.
-            inputs: {
-                environment: env,
-                name: env,
-                paths: junitFile(env),
-                output: `_out/results/${env}.json`,
-                'check-run': 'false',
-            },
-            describe: line,
-        };
-    }
-    if (stage === 'dashboard') {
-        return {
-            action: 'publish-junit',
-            title: 'publish-junit (dashboard)',
-            inputs: { aggregate: '_out/results/*.json', name: 'L1HV e2e', 'check-run': 'false' },
-            describe: (r) => {
-                const perEnv = r.summary
-                    .split('\n')
-                    .filter((l) => /^\| \[?(dev|test-)/.test(l))
-                    .map((l) => l.split('|').map((c) => c.trim()))
-                    .map((c) => `${c[1].replace(/^\[([^\]]+)\].*$/, '$1')} ${c[3]}`);
-                return `${line(r)}; ${perEnv.join(', ')}`;
-            },
-        };
-    }
-    return undefined;
-};
-
-;// CONCATENATED MODULE: ./bin/demo/select-tests.ts
-
-
-const INVENTORY = '_out/select-tests/inventory.yaml';
-const QUARANTINE = '_out/select-tests/quarantine.txt';
-/**
- * select-tests's part in the seed pipeline demo: each environment selects from the demo suite's
- * inventory (its tests and their labels) with the profile's label filter, a flaky label in
- * quarantine, and turns the selection into mocha arguments for the run that follows.
- */
-const selectTestsDemo = (stage, ctx) => {
-    if (stage !== 'environment')
-        return undefined;
-    const env = ctx.environment?.name;
-    return {
-        action: 'select-tests',
-        title: 'select-tests',
-        inputs: {
-            ...(env ? { environment: env } : {}),
-            inventory: INVENTORY,
-            quarantine: QUARANTINE,
-            runner: 'mocha',
-        },
-        prepare(c) {
-            const dir = external_node_path_default().join(c.workspace, external_node_path_default().dirname(INVENTORY));
-            (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
-            (0,external_node_fs_namespaceObject.cpSync)(external_node_path_default().join(c.repoRoot, 'bin', 'demo', 'suite', 'inventory.yaml'), external_node_path_default().join(c.workspace, INVENTORY));
-            (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().join(c.workspace, QUARANTINE), '# known flakes\nlabel:flaky\n');
-            return Promise.resolve();
-        },
-        describe(result) {
-            const o = result.outputs;
-            return `filter ${JSON.stringify(o['label-filter'] ?? '')} -> ${o.count ?? '?'} tests`;
-        },
-        after(result, c) {
-            if (env && result.outputs['args-json']) {
-                c.shared.set(`select-tests:args:${env}`, JSON.parse(result.outputs['args-json']));
-            }
-            if (env && result.outputs.tests) {
-                c.shared.set(`select-tests:${env}`, JSON.parse(result.outputs.tests));
-            }
-        },
-    };
-};
-
 ;// CONCATENATED MODULE: ./shared/exec.ts
+
+
 
 
 class ExecError extends errors_UserError {
@@ -29392,6 +29249,307 @@ function shellQuote(args) {
         .map((a) => a !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)
         .join(' ');
 }
+/**
+ * The file `name` would run as: the first executable regular file of that name in the PATH's
+ * directories, then in `extraDirs`. Looked up as this user: a directory it may not search
+ * hides a program as surely as its absence does.
+ */
+function findExecutable(name, searchPath = process.env.PATH ?? '', extraDirs = []) {
+    for (const dir of [...searchPath.split((external_node_path_default()).delimiter), ...extraDirs]) {
+        if (!dir)
+            continue;
+        const file = external_node_path_default().join(dir, name);
+        try {
+            (0,external_node_fs_namespaceObject.accessSync)(file, external_node_fs_namespaceObject.constants.X_OK);
+            if ((0,external_node_fs_namespaceObject.statSync)(file).isFile())
+                return file;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./actions/setup-hypervisor/verify.ts
+
+
+
+/**
+ * Prove the accelerator works by starting QEMU on it: an empty machine (no guest, no disks,
+ * no display) with QMP on stdin/stdout, asked `query-kvm`, then told to quit. QEMU refuses to
+ * start on an accelerator it cannot open, so a clean answer is proof, not a guess.
+ */
+function qemuBinary(arch = external_node_os_default().arch()) {
+    return arch === 'arm64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
+}
+function qemuInstalled(binary = qemuBinary()) {
+    return (process.env.PATH ?? '')
+        .split(':')
+        .filter(Boolean)
+        .some((dir) => existsSync(`${dir}/${binary}`));
+}
+async function qemuVersion(binary = qemuBinary()) {
+    const r = await exec(binary, ['--version'], { allowFailure: true }).catch(() => undefined);
+    return r?.code === 0 ? /version\s+(\S+)/.exec(r.stdout)?.[1] : undefined;
+}
+async function verifyAccelerator(accel, binary = qemuBinary()) {
+    if (accel === 'mshv') {
+        const help = await exec(binary, ['-accel', 'help'], { allowFailure: true });
+        if (!/^\s*mshv\s*$/m.test(help.stdout)) {
+            // MSHV jobs often run cloud-hypervisor, not QEMU: an older QEMU proves nothing either way.
+            return {
+                ok: true,
+                skipped: true,
+                detail: `${binary} has no mshv accelerator (QEMU 10.2 or later has): the device probe stands`,
+            };
+        }
+    }
+    const qmp = ['qmp_capabilities', 'query-kvm', 'query-status', 'quit']
+        .map((c) => JSON.stringify({ execute: c }))
+        .join('\n');
+    const r = await exec(binary, ['-accel', accel, '-machine', 'none', '-nodefaults', '-display', 'none', '-S', '-qmp', 'stdio'], { input: `${qmp}\n`, allowFailure: true, timeoutMs: 60_000 });
+    const answers = r.stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => {
+        try {
+            return JSON.parse(l);
+        }
+        catch {
+            return {};
+        }
+    });
+    const kvm = answers.find((a) => a.return && 'enabled' in a.return)?.return;
+    if (!answers.some((a) => a.QMP) || !kvm) {
+        const why = r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`;
+        return { ok: false, detail: `${binary} -accel ${accel} did not start: ${why}` };
+    }
+    if (accel === 'kvm' && !kvm.enabled) {
+        return { ok: false, detail: `${binary} started, but query-kvm says KVM is not enabled` };
+    }
+    if (accel === 'tcg' && kvm.enabled) {
+        return { ok: false, detail: `${binary} -accel tcg reports KVM enabled` };
+    }
+    return {
+        ok: true,
+        detail: `${binary} started with -accel ${accel}; query-kvm: enabled=${kvm.enabled}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./bin/demo/tools.ts
+
+
+
+/**
+ * The real tools some demo steps need and the one command that installs each. A step looks
+ * its tool up on PATH, as the action or the test would when it spawns it, so the demo can
+ * show the step as skipped, with the way to get the tool, instead of failing it.
+ */
+const QEMU = `sudo apt-get install -y ${external_node_os_default().arch() === 'arm64' ? 'qemu-system-arm' : 'qemu-system-x86'} qemu-utils`;
+// Debian's own kubernetes-client carries a kustomize too old for the overlay's patches.
+const KUBECTL = 'sudo apt-get install -y kubectl, from the Kubernetes apt repository (https://kubernetes.io/docs/tasks/tools/install-kubectl-linux/)';
+const INSTALL = {
+    kubectl: KUBECTL,
+    'qemu-img': QEMU,
+    'qemu-system-x86_64': QEMU,
+    'qemu-system-aarch64': QEMU,
+};
+/** The QEMU system emulator setup-hypervisor checks the accelerator with on this machine. */
+const QEMU_SYSTEM = qemuBinary();
+function onPath(tool, searchPath = process.env.PATH ?? '') {
+    return findExecutable(tool, searchPath) !== undefined;
+}
+/** Why a tool cannot be used here and how to get it, in one line; undefined when it is on PATH. */
+function absent(tool) {
+    return onPath(tool) ? undefined : notOnPath(tool);
+}
+function notOnPath(tool) {
+    const install = INSTALL[tool];
+    return `${tool} is not on PATH${install ? `; install: ${install}` : ''}`;
+}
+
+;// CONCATENATED MODULE: ./bin/demo/run-tests.ts
+
+
+
+
+const SUITE_DIR = 'bin/demo/suite';
+const SUITE_FILE = 'l1hv.spec.mjs';
+const junitFile = (env) => `_out/artifacts/junit/junit.${env}.xml`;
+const skipsFile = (env) => `_out/artifacts/skipped/${env}.jsonl`;
+/** mocha records no reason for a skip, so each skipped test wrote its own: one line each. */
+function skippedTests(file) {
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+        return [];
+    return (0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+        .map((s) => {
+        const install = [...new Set((s.tools ?? []).map((t) => INSTALL[t]).filter(Boolean))];
+        return `○ skipped ${JSON.stringify(s.test)}: ${s.reason}${install.length ? `; install: ${install.join('; ')}` : ''}`;
+    });
+}
+/**
+ * The tests themselves: mocha runs the demo's small real suite with the arguments
+ * select-tests chose, in the job's environment (what setup-hypervisor exported), and writes
+ * JUnit through mocha-junit-reporter for publish-junit to read. A test that fails fails the
+ * step, as the pipeline's test step does.
+ */
+const runTestsDemo = (stage, ctx) => {
+    if (stage !== 'environment' || !ctx.environment)
+        return undefined;
+    const environment = ctx.environment;
+    return {
+        title: 'run the selected tests (mocha)',
+        inputs: {},
+        async local(c, jobEnv) {
+            const args = c.shared.get(`select-tests:args:${environment.name}`) ?? [];
+            const report = external_node_path_default().join(c.workspace, junitFile(environment.name));
+            const skips = external_node_path_default().join(c.workspace, skipsFile(environment.name));
+            (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(report), { recursive: true });
+            (0,external_node_fs_namespaceObject.mkdirSync)(external_node_path_default().dirname(skips), { recursive: true });
+            const mocha = external_node_path_default().join(c.repoRoot, 'node_modules', 'mocha', 'bin', 'mocha.js');
+            const r = (0,external_node_child_process_namespaceObject.spawnSync)(process.execPath, [
+                mocha,
+                '--reporter',
+                'mocha-junit-reporter',
+                '--reporter-options',
+                `mochaFile=${report},testsuitesTitle=${environment.name},includePending=true`,
+                ...args,
+                c.suite,
+            ], {
+                cwd: c.workspace,
+                encoding: 'utf8',
+                env: {
+                    ...process.env,
+                    ...jobEnv,
+                    VIRT_CI_DEMO_OVERLAY: external_node_path_default().join(c.workspace, 'deploy', environment.name),
+                    VIRT_CI_DEMO_L1HV: String(environment.gates.values.HyperVL1VH ?? false),
+                    VIRT_CI_DEMO_MODE: environment.hypervisor ?? 'auto',
+                    VIRT_CI_DEMO_SKIPS: skips,
+                },
+            });
+            if (r.error)
+                return { ok: false, line: `mocha did not start: ${r.error.message}` };
+            const details = skippedTests(skips);
+            // With a reporter writing to a file, mocha prints only what stopped it; otherwise its
+            // exit status is the number of failed tests.
+            const stopped = r.stderr.trim().split('\n').at(-1);
+            const failed = r.status === 0
+                ? ''
+                : stopped
+                    ? `; mocha: ${stopped}`
+                    : `; ${r.status ?? r.signal} test(s) failed`;
+            const skipped = details.length ? `; ${details.length} skipped` : '';
+            return {
+                ok: r.status === 0,
+                line: `${args.length ? `mocha ${args.join(' ').slice(0, 60)}…` : 'mocha (all tests)'} -> ${junitFile(environment.name)}${failed}${skipped}`,
+                details,
+            };
+        },
+    };
+};
+
+;// CONCATENATED MODULE: ./bin/demo/publish-junit.ts
+
+/**
+ * publish-junit's part in the seed pipeline demo: each environment publishes the JUnit its
+ * mocha run just wrote, with a results file; the dashboard step reads those files back into
+ * one table of pass rate per environment.
+ */
+function line(r) {
+    const o = r.outputs;
+    return `${o.total} tests, ${o.passed} passed, ${o.failed} failed, ${o.skipped} skipped, ${o.flaky} flaky — ${o['pass-rate']}% pass rate (${o.conclusion})`;
+}
+const publishJunitDemo = (stage, ctx) => {
+    if (stage === 'environment' && ctx.environment) {
+        const env = ctx.environment.name;
+        return {
+            action: 'publish-junit',
+            title: 'publish-junit',
+            // This environment's report only: the demo's environments share one workspace, where
+            // a runner would give each job its own.
+            inputs: {
+                environment: env,
+                name: env,
+                paths: junitFile(env),
+                output: `_out/results/${env}.json`,
+                'check-run': 'false',
+            },
+            describe: line,
+        };
+    }
+    if (stage === 'dashboard') {
+        return {
+            action: 'publish-junit',
+            title: 'publish-junit (dashboard)',
+            // As the pipeline's dashboard job: it publishes what ran, and judges nothing itself.
+            inputs: {
+                aggregate: '_out/results/*.json',
+                name: 'L1HV e2e',
+                'check-run': 'false',
+                'require-tests': 'false',
+                'fail-on': 'none',
+            },
+            describe: (r) => {
+                const perEnv = r.summary
+                    .split('\n')
+                    .filter((l) => /^\| \[?(dev|test-)/.test(l))
+                    .map((l) => l.split('|').map((c) => c.trim()))
+                    .map((c) => `${c[1].replace(/^\[([^\]]+)\].*$/, '$1')} ${c[3]}`);
+                return `${line(r)}; ${perEnv.join(', ')}`;
+            },
+        };
+    }
+    return undefined;
+};
+
+;// CONCATENATED MODULE: ./bin/demo/select-tests.ts
+
+
+const INVENTORY = '_out/select-tests/inventory.yaml';
+const QUARANTINE = '_out/select-tests/quarantine.txt';
+/**
+ * select-tests's part in the seed pipeline demo: each environment selects from the demo suite's
+ * inventory (its tests and their labels) with the profile's label filter, a flaky label in
+ * quarantine, and turns the selection into mocha arguments for the run that follows.
+ */
+const selectTestsDemo = (stage, ctx) => {
+    if (stage !== 'environment')
+        return undefined;
+    const env = ctx.environment?.name;
+    return {
+        action: 'select-tests',
+        title: 'select-tests',
+        inputs: {
+            ...(env ? { environment: env } : {}),
+            inventory: INVENTORY,
+            quarantine: QUARANTINE,
+            runner: 'mocha',
+        },
+        prepare(c) {
+            const dir = external_node_path_default().join(c.workspace, external_node_path_default().dirname(INVENTORY));
+            (0,external_node_fs_namespaceObject.mkdirSync)(dir, { recursive: true });
+            (0,external_node_fs_namespaceObject.cpSync)(external_node_path_default().join(c.repoRoot, 'bin', 'demo', 'suite', 'inventory.yaml'), external_node_path_default().join(c.workspace, INVENTORY));
+            (0,external_node_fs_namespaceObject.writeFileSync)(external_node_path_default().join(c.workspace, QUARANTINE), '# known flakes\nlabel:flaky\n');
+            return Promise.resolve();
+        },
+        describe(result) {
+            const o = result.outputs;
+            return `filter ${JSON.stringify(o['label-filter'] ?? '')} -> ${o.count ?? '?'} tests`;
+        },
+        after(result, c) {
+            if (env && result.outputs['args-json']) {
+                c.shared.set(`select-tests:args:${env}`, JSON.parse(result.outputs['args-json']));
+            }
+            if (env && result.outputs.tests) {
+                c.shared.set(`select-tests:${env}`, JSON.parse(result.outputs.tests));
+            }
+        },
+    };
+};
 
 ;// CONCATENATED MODULE: ./actions/setup-hypervisor/probe.ts
 
@@ -29520,43 +29678,57 @@ async function probeDevice(kind, device) {
  * setup-hypervisor's part in the seed pipeline demo: each environment asks for its profile's
  * hypervisor on this machine's real /dev/kvm and /dev/mshv. Where that mode cannot be had
  * here, the step runs with `fallback: emulation`, so the demo shows what the environment would
- * get on this machine. No packages, no network; udev rules go to the demo's workspace, never
- * to /etc.
+ * get on this machine. No packages, no network, and `device-access: false`: the demo uses the
+ * devices as this user finds them and never changes their mode or the udev rules.
  */
+/** A probe that could not run (no perl) says nothing about the device: say so, not "absent". */
+const unchecked = (p) => p.failedStep === 'run';
+function asked(mode, probes, hypervisor) {
+    const notChecked = probes.filter(unchecked);
+    if (notChecked.length) {
+        const devices = notChecked.map((p) => p.device).join(' and ');
+        return `${mode}: ${devices} could not be checked (${notChecked[0].error}) -> `;
+    }
+    if (mode === 'auto')
+        return hypervisor === 'emulation'
+            ? 'auto: no usable /dev/mshv or /dev/kvm here -> '
+            : 'auto -> ';
+    const failed = probes.find((p) => !p.usable);
+    return failed
+        ? `${mode} not here (${failed.device}: ${failed.code ?? failed.error}) -> `
+        : `${mode} -> `;
+}
 const setupHypervisorDemo = (stage, ctx) => {
     if (stage !== 'environment' || !ctx.environment)
         return undefined;
     const mode = ctx.environment.hypervisor ?? 'auto';
-    let missing = '';
+    const probes = [];
     const step = {
         action: 'setup-hypervisor',
         title: 'setup-hypervisor',
-        inputs: { environment: ctx.environment.name },
-        env: { VIRT_CI_UDEV_RULES_DIR: external_node_path_default().join(ctx.workspace, '.virt-ci', 'udev-rules') },
+        inputs: { environment: ctx.environment.name, 'device-access': 'false' },
         async prepare() {
-            if (mode !== 'kvm' && mode !== 'mshv')
-                return;
-            const probe = await probeDevice(mode, `/dev/${mode}`);
-            if (!probe.usable) {
-                missing = `/dev/${mode}: ${probe.code ?? probe.error}`;
+            const kinds = mode === 'auto' ? ['mshv', 'kvm'] : mode === 'kvm' || mode === 'mshv' ? [mode] : [];
+            for (const kind of kinds)
+                probes.push(await probeDevice(kind, `/dev/${kind}`));
+            if (mode !== 'auto' && probes.some((p) => !p.usable))
                 step.inputs.fallback = 'emulation';
-            }
         },
         describe(result) {
             const o = result.outputs;
             if (!o.hypervisor)
                 return 'no outputs';
-            const asked = missing
-                ? `${mode} not here (${missing}) -> `
-                : mode === 'auto' && o.hypervisor === 'emulation'
-                    ? 'auto: no usable /dev/mshv or /dev/kvm here -> '
-                    : `${mode} -> `;
             const env = Object.entries(result.env)
                 .filter(([k]) => k !== 'VIRT_CI_ACCELERATOR')
                 .map(([k, v]) => `${k}=${v}`)
                 .join(' ');
-            const qemu = o['qemu-version'] ? `, QEMU ${o['qemu-version']} checked` : '';
-            return `${asked}${o.hypervisor} (${o.accelerator}${o.device ? ` on ${o.device}` : ''})${qemu}; ${env}`;
+            // Without QEMU the action cannot start a machine on the accelerator, so it does not try.
+            const qemu = o['qemu-version']
+                ? `, QEMU ${o['qemu-version']} checked`
+                : onPath(QEMU_SYSTEM)
+                    ? ''
+                    : `; QEMU check skipped: ${notOnPath(QEMU_SYSTEM)}`;
+            return `${asked(mode, probes, o.hypervisor)}${o.hypervisor} (${o.accelerator}${o.device ? ` on ${o.device}` : ''})${qemu}; ${env}`;
         },
     };
     return step;
@@ -29565,12 +29737,14 @@ const setupHypervisorDemo = (stage, ctx) => {
 ;// CONCATENATED MODULE: ./bin/demo/toggle-feature-gate.ts
 
 
+
 /**
  * toggle-feature-gate's part in the seed pipeline demo ("KubeVirt CR patch / deployment
  * overlay"): each environment gets a kustomize overlay over one example base KubeVirt CR,
  * and the action writes the profile's gates into it, proven by a real `kubectl kustomize`.
  * No cluster is needed; the profile's own target (kubevirt, live) is overridden with
- * `target: overlay`.
+ * `target: overlay`. Without kubectl the step is skipped, not failed: the tests that read the
+ * rendering skip too, for the same reason.
  */
 const toggleFeatureGateDemo = (stage, ctx) => {
     if (stage !== 'environment' || !ctx.environment)
@@ -29583,6 +29757,10 @@ const toggleFeatureGateDemo = (stage, ctx) => {
         title: 'toggle-feature-gate',
         // An emulation environment also gets KubeVirt's useEmulation, in the same patch.
         inputs: { environment: env, target: 'overlay', path: overlay },
+        skip() {
+            const why = absent('kubectl');
+            return why && `the overlay is proven by kubectl kustomize, and ${why}`;
+        },
         async prepare() {
             const example = external_node_path_default().join(ctx.repoRoot, 'test', 'fixtures', 'toggle-feature-gate', 'overlay');
             const base = external_node_path_default().join(ctx.workspace, 'deploy', 'base');
@@ -29620,8 +29798,10 @@ const toggleFeatureGateDemo = (stage, ctx) => {
  * The seed pipeline (seed 000) played locally on embedded defaults, no network:
  * dev -> promote the same digest -> each test environment -> one dashboard. Every action step
  * runs the committed bundle through the runner harness, as GitHub would; the tests between
- * them are a small real mocha suite.
+ * them are a small real mocha suite. As in .github/workflows/pipeline.yml, a dev failure blocks
+ * the promotion and so the test environments; the dashboard publishes whatever ran.
  */
+const DEV = 'dev';
 const PLANS = [
     setupHypervisorDemo,
     toggleFeatureGateDemo,
@@ -29642,7 +29822,9 @@ function defaultDescription(r) {
             .join('  ')
         : 'done';
 }
-async function runDemo(write = (s) => process.stdout.write(s)) {
+const MARK = { ok: '✔', failed: '✘', skipped: '–' };
+async function runDemo(options = {}) {
+    const write = options.write ?? ((s) => process.stdout.write(s));
     const repoRoot = findRepoRoot();
     const base = (0,external_node_fs_namespaceObject.mkdtempSync)(external_node_path_default().join(external_node_os_default().tmpdir(), 'virt-ci-demo-'));
     const workspace = external_node_path_default().join(base, 'workspace');
@@ -29650,20 +29832,33 @@ async function runDemo(write = (s) => process.stdout.write(s)) {
     const profileFile = external_node_path_default().join(repoRoot, '.github', 'virt-ci.yaml');
     (0,external_node_fs_namespaceObject.cpSync)(profileFile, external_node_path_default().join(workspace, '.github', 'virt-ci.yaml'));
     const profile = parseProfile((0,external_node_fs_namespaceObject.readFileSync)(profileFile, 'utf8'), '.github/virt-ci.yaml');
-    const ctx = { repoRoot, workspace, profile, shared: new Map() };
-    const tally = { ok: 0, failed: 0 };
+    const suite = options.suite ?? external_node_path_default().join(repoRoot, SUITE_DIR, SUITE_FILE);
+    const ctx = { repoRoot, workspace, profile, suite, shared: new Map() };
+    const tally = { ok: 0, failed: 0, skipped: 0 };
     // Like a job on a runner, an environment's steps see what its earlier steps exported.
     let jobEnv = {};
+    const show = (mark, title, line) => {
+        tally[mark]++;
+        write(`  ${MARK[mark]} ${title.padEnd(34)} ${line}\n`);
+    };
+    /** Plays a stage's steps; returns how many failed. */
     const play = async (stage) => {
+        const before = tally.failed;
         for (const plan of PLANS) {
             const step = plan(stage, ctx);
             if (!step)
                 continue;
+            const cannot = step.skip?.(ctx);
+            if (cannot) {
+                show('skipped', step.title, `skipped: ${cannot}`);
+                continue;
+            }
             await step.prepare?.(ctx);
             if (step.local) {
-                const { ok, line } = await step.local(ctx, jobEnv);
-                tally[ok ? 'ok' : 'failed']++;
-                write(`  ${ok ? '✔' : '✘'} ${step.title.padEnd(34)} ${line}\n`);
+                const { ok, line, details } = await step.local(ctx, jobEnv);
+                show(ok ? 'ok' : 'failed', step.title, line);
+                for (const d of details ?? [])
+                    write(`    ${d}\n`);
                 continue;
             }
             const result = await runAction({
@@ -29674,42 +29869,66 @@ async function runDemo(write = (s) => process.stdout.write(s)) {
                 workspace,
             });
             if (result.exitCode === 0) {
-                tally.ok++;
                 jobEnv = { ...jobEnv, ...result.env };
-                const line = (step.describe ?? defaultDescription)(result, ctx);
-                write(`  ✔ ${step.title.padEnd(34)} ${line}\n`);
+                show('ok', step.title, (step.describe ?? defaultDescription)(result, ctx));
                 await step.after?.(result, ctx);
             }
             else {
-                tally.failed++;
-                write(`  ✘ ${step.title.padEnd(34)} ${firstError(result)}\n`);
+                show('failed', step.title, firstError(result));
                 if (step.describe)
                     write(`    ${step.describe(result, ctx)}\n`);
             }
         }
+        return tally.failed - before;
     };
-    const tests = profile.environments.filter((e) => e.name !== 'dev').map((e) => e.name);
-    write(`virt-ci demo — seed 000: dev -> promote -> ${tests.join(' | ')}\n`);
-    write(`workspace: ${workspace}\n`);
-    for (const env of profile.environments) {
-        ctx.environment = env;
-        jobEnv = {};
-        write(`\n▶ ${env.name}${env.description ? ` — ${env.description}` : ''}\n`);
-        await play('environment');
-        if (env.name === 'dev') {
-            write(`\n▶ promote (dev passed: the same digest goes to the test environments)\n`);
-            await play('promote');
+    /** A stage that cannot run: each of its steps shown skipped, with the reason. */
+    const block = (stage, why) => {
+        for (const plan of PLANS) {
+            const step = plan(stage, ctx);
+            if (step)
+                show('skipped', step.title, `skipped: ${why}`);
         }
+    };
+    try {
+        const dev = profile.environments.filter((e) => e.name === DEV);
+        const tests = profile.environments.filter((e) => e.name !== DEV);
+        write(`virt-ci demo — seed 000: dev -> promote -> ${tests.map((e) => e.name).join(' | ')}\n`);
+        write(`workspace: ${workspace}\n`);
+        // Why the test environments cannot run: they test the promoted digest.
+        let blocked;
+        for (const env of [...dev, ...tests]) {
+            ctx.environment = env;
+            jobEnv = {};
+            write(`\n▶ ${env.name}${env.description ? ` — ${env.description}` : ''}\n`);
+            if (blocked) {
+                block('environment', blocked);
+                continue;
+            }
+            const failed = await play('environment');
+            if (env.name !== DEV)
+                continue;
+            if (failed) {
+                write(`\n▶ promote (dev failed: ${failed} step(s) failed, so nothing is promoted)\n`);
+                block('promote', 'dev failed, and a dev failure blocks the promotion');
+                blocked = 'dev failed, so no digest was promoted for this environment to test';
+                continue;
+            }
+            write(`\n▶ promote (dev passed: the same digest goes to the test environments)\n`);
+            if (await play('promote'))
+                blocked = 'the promotion failed, so there is no digest to test';
+        }
+        ctx.environment = undefined;
+        write(`\n▶ dashboard\n`);
+        await play('dashboard');
+        write(`\n${tally.ok + tally.failed} step(s) ran, ${tally.failed} failed, ${tally.skipped} skipped\n`);
+        return tally.failed ? 1 : 0;
     }
-    ctx.environment = undefined;
-    write(`\n▶ dashboard\n`);
-    await play('dashboard');
-    write(`\n${tally.ok} step(s) ran, ${tally.failed} failed\n`);
-    if (process.env.VIRT_CI_DEMO_KEEP)
-        write(`kept: ${base}\n`);
-    else
-        (0,external_node_fs_namespaceObject.rmSync)(base, { recursive: true, force: true });
-    return tally.failed ? 1 : 0;
+    finally {
+        if (process.env.VIRT_CI_DEMO_KEEP)
+            write(`kept: ${base}\n`);
+        else
+            (0,external_node_fs_namespaceObject.rmSync)(base, { recursive: true, force: true });
+    }
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -32922,7 +33141,7 @@ async function runCli(argv) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(986);
+/* harmony import */ var _cli_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5675);
 
 process.exitCode = await (0,_cli_js__WEBPACK_IMPORTED_MODULE_0__/* .runCli */ .ak)(process.argv.slice(2));
 

@@ -28980,6 +28980,8 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 ;// CONCATENATED MODULE: ./shared/exec.ts
 
 
+
+
 class ExecError extends errors/* UserError */.yo {
     result;
     constructor(message, result) {
@@ -29073,6 +29075,27 @@ function shellQuote(args) {
     return args
         .map((a) => a !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)
         .join(' ');
+}
+/**
+ * The file `name` would run as: the first executable regular file of that name in the PATH's
+ * directories, then in `extraDirs`. Looked up as this user: a directory it may not search
+ * hides a program as surely as its absence does.
+ */
+function findExecutable(name, searchPath = process.env.PATH ?? '', extraDirs = []) {
+    for (const dir of [...searchPath.split((external_node_path_default()).delimiter), ...extraDirs]) {
+        if (!dir)
+            continue;
+        const file = external_node_path_default().join(dir, name);
+        try {
+            (0,external_node_fs_.accessSync)(file, external_node_fs_.constants.X_OK);
+            if ((0,external_node_fs_.statSync)(file).isFile())
+                return file;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./actions/setup-hypervisor/probe.ts
@@ -29206,10 +29229,51 @@ async function probeDevice(kind, device) {
 function isRoot() {
     return typeof process.getuid === 'function' && process.getuid() === 0;
 }
-function asRoot(command, args, opts = {}) {
+async function asRoot(command, args, opts = {}) {
     if (isRoot())
         return exec(command, args, opts);
-    return exec('sudo', ['-n', '--', command, ...args], opts);
+    // Looked for as the runner user looks: spawn would only say EACCES for a PATH entry it may
+    // not search.
+    if (!findExecutable('sudo', (opts.env ?? process.env).PATH)) {
+        throw new ExecError('sudo: is not installed or not on PATH', undefined);
+    }
+    let result;
+    try {
+        result = await exec('sudo', ['-n', '--', command, ...args], opts);
+    }
+    catch (err) {
+        if (err instanceof ExecError && err.result)
+            await throwIfRefused(command, args, opts, err.result);
+        throw err;
+    }
+    // A caller that reads the exit code itself must still learn that the command never ran.
+    if (result.code !== 0)
+        await throwIfRefused(command, args, opts, result);
+    return result;
+}
+/**
+ * sudo exits 1 both when it refuses and when the command it ran does. `sudo -n -l` with the
+ * same command answers which, and answers for this very command, so a sudoers entry that
+ * allows only some commands without a password is judged right too. C locale: sudo's own
+ * words are read.
+ */
+async function throwIfRefused(command, args, opts, result) {
+    const check = await exec('sudo', ['-n', '-l', '--', command, ...args], {
+        env: { ...(opts.env ?? process.env), LC_ALL: 'C' },
+        allowFailure: true,
+        timeoutMs: 30_000,
+    }).catch(() => undefined);
+    if (!check || check.code === 0)
+        return;
+    const said = check.stderr
+        .trim()
+        .split('\n')
+        .at(-1)
+        ?.replace(/^sudo:\s*/, '') ?? '';
+    const why = /a password is required/.test(said)
+        ? 'sudo asked for a password'
+        : `sudo would not run ${command}: ${said || `exit ${check.code}`}`;
+    throw new ExecError(why, result);
 }
 /**
  * Run `fn`, turning a failed privileged command into one line that names the input it served
@@ -29555,13 +29619,8 @@ async function answers() {
         return undefined;
     return /Running hypervisor:\s*(.+)/.exec(r.stdout)?.[1]?.trim() ?? r.stdout.trim().split('\n')[0];
 }
-function onPath(name) {
-    for (const dir of ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin']) {
-        if ((0,external_node_fs_.existsSync)(`${dir}/${name}`))
-            return `${dir}/${name}`;
-    }
-    return undefined;
-}
+// libvirt's daemons live in sbin, which a runner user's PATH often lacks.
+const onPath = (name) => findExecutable(name, '', ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin']);
 async function startLibvirt(opts = {}) {
     const result = { uri: LIBVIRT_URI, started: [], notes: [] };
     if (!onPath('virsh')) {

@@ -30145,6 +30145,8 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 ;// CONCATENATED MODULE: ./shared/exec.ts
 
 
+
+
 class ExecError extends errors/* UserError */.yo {
     result;
     constructor(message, result) {
@@ -30238,6 +30240,27 @@ function shellQuote(args) {
     return args
         .map((a) => a !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)
         .join(' ');
+}
+/**
+ * The file `name` would run as: the first executable regular file of that name in the PATH's
+ * directories, then in `extraDirs`. Looked up as this user: a directory it may not search
+ * hides a program as surely as its absence does.
+ */
+function findExecutable(name, searchPath = process.env.PATH ?? '', extraDirs = []) {
+    for (const dir of [...searchPath.split(path.delimiter), ...extraDirs]) {
+        if (!dir)
+            continue;
+        const file = path.join(dir, name);
+        try {
+            accessSync(file, constants.X_OK);
+            if (statSync(file).isFile())
+                return file;
+        }
+        catch {
+            // not here
+        }
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./actions/toggle-feature-gate/overlay.ts
