@@ -5,7 +5,8 @@
 set -euo pipefail
 dir=${1:?usage: scripts/bare-path.sh DIR}
 mkdir -p "$dir"
-link() { local p; p=$(command -v "$1" 2>/dev/null) && [ -x "$p" ] && ln -sf "$p" "$dir/$1"; return 0; }
+# type -P: the program file, also for names the shell has as builtins (printf, echo, test).
+link() { local p; p=$(type -P "$1" 2>/dev/null) && [ -x "$p" ] && ln -sf "$p" "$dir/$1"; return 0; }
 for c in node npm npx git python3 sh bash env grep sed awk find xargs diff gzip tar which; do link "$c"; done
 for c in cat ls mkdir rm cp mv ln chmod chown touch stat head tail sort uniq tr cut wc date sleep \
   mktemp dirname basename readlink realpath id uname true false test printf echo tee expr seq \
