@@ -3,6 +3,9 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { findNode24 } from '../../shared/harness/runner.js';
 import { repoRoot } from '../support/harness.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('perl', 'kubectl', 'qemu-img', 'qemu-system-x86_64');
 
 // The demo on this host, with its kubectl and QEMU: every step runs for real, none is skipped.
 const node = findNode24(repoRoot);

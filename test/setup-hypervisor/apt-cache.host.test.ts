@@ -6,6 +6,9 @@ import { exec } from '../../shared/exec.js';
 import { errors } from '../support/harness.js';
 import { startCacheService, type CacheService } from './cache-service.js';
 import { hostFacts, itUnless, run, sudoFor, tmp } from './support.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('dpkg-query', 'apt-get');
 
 // The one file that touches apt: a real install of QEMU and libvirt packages from Debian's
 // archive, cold and then warm, with the Actions cache behind a local stand-in for the cache

@@ -17,6 +17,9 @@ import {
   tmpForNobody,
   type SudoFacts,
 } from './support.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('perl', 'qemu-system-x86_64');
 
 // GitHub's runner user is not root. The tests run as root, so this file runs the bundle the
 // way the runner does but as an unprivileged user: a node wrapper hands the step's command

@@ -12,6 +12,9 @@ import {
   tmp,
   tmpForNobody,
 } from './support.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('perl');
 
 // choose() given the verdicts of the real probe on real paths and device nodes.
 const host = await hostFacts();

@@ -7,6 +7,9 @@ import {
   ruleText,
 } from '../../actions/setup-hypervisor/device-access.js';
 import { hostFacts, itAsRoot, kvmHost, mknod, probeAsNobody, tmpForNobody } from './support.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('perl');
 
 // Real device nodes, a real rules directory of the test's own (never /etc), real chmod; access
 // is judged as an unprivileged user, since the tests run as root and root opens anything.

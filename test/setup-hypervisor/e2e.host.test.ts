@@ -3,6 +3,9 @@ import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { errors, repoRoot } from '../support/harness.js';
 import { run, tmp } from './support.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('perl', 'qemu-system-x86_64');
 
 // The committed bundle, run the way the runner runs it. Device paths point where the test
 // says, so every path is real on a machine without KVM or MSHV; the udev rules directory is

@@ -12,6 +12,9 @@ import {
   tmp,
   tmpForNobody,
 } from './support.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('perl');
 
 // Every probe here runs the real Perl ioctl probe against real files and device nodes.
 const host = await hostFacts();

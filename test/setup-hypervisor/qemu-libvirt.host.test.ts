@@ -7,6 +7,9 @@ import { probeDevice } from '../../actions/setup-hypervisor/probe.js';
 import { qemuVersion, verifyAccelerator } from '../../actions/setup-hypervisor/verify.js';
 import { errors } from '../support/harness.js';
 import { hostFacts, itAsRoot, run, tmp } from './support.js';
+import { requireTools } from '../support/tools.js';
+
+requireTools('qemu-system-x86_64', 'virsh', 'libvirtd');
 
 // Real QEMU and a real libvirt daemon (qemu-system-x86, libvirt-daemon-system,
 // libvirt-clients). The daemons this file starts are stopped by their pid files in afterAll;

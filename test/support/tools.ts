@@ -7,18 +7,18 @@ import { repoRoot } from './harness.js';
  * packages before jest starts; this guards a jest run started another way.
  */
 export function requireTools(...commands: string[]): void {
-  const known = readPackageList(repoRoot);
   const missing = commands.filter((c) => !findCommand(c));
   if (!missing.length) return;
-  const packages = missing.map(
-    (c) =>
-      known.find((p) => p.command === c) ?? {
-        name: c,
-        command: c,
-      },
-  );
+  const known = readPackageList(repoRoot).filter((p) => missing.includes(p.command));
+  const unlisted = missing.filter((c) => !known.some((p) => p.command === c));
   const root = process.getuid?.() === 0;
-  throw new Error(
-    `this test needs ${missing.join(', ')}, not installed here: run \`npm test\` (it installs the test packages) or ${installCommand(packages, root)}`,
-  );
+  const fixes = [
+    ...(known.length
+      ? [`run \`npm test\` (it installs the test packages) or ${installCommand(known, root)}`]
+      : []),
+    ...(unlisted.length
+      ? [`${unlisted.join(', ')}: only a Debian or Ubuntu machine has them`]
+      : []),
+  ];
+  throw new Error(`this test needs ${missing.join(', ')}, not installed here: ${fixes.join('; ')}`);
 }
