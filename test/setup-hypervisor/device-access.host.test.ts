@@ -30,6 +30,17 @@ function stillFails(node: string): string {
     : `${node} opens now but is not a working kvm device (${kvm.error})`;
 }
 
+/** A 0640 node with these numbers and a rule of the admin's already in the rules directory. */
+async function withPriorRule(major: number, minor: number) {
+  const { dir, rulesDir } = setup();
+  const node = mknod(path.join(dir, 'kvm'), major, minor, '0640');
+  const rule = path.join(rulesDir, ruleFileName('kvm'));
+  mkdirSync(rulesDir, { recursive: true });
+  writeFileSync(rule, 'KERNEL=="kvm", MODE="0660"\n');
+  const r = await ensureDeviceAccess({ kind: 'kvm', device: node, rulesDir, probe: probeAsNobody });
+  return { node, rule, r };
+}
+
 describe('ensureDeviceAccess', () => {
   itAsRoot(
     host,
@@ -111,17 +122,7 @@ describe('ensureDeviceAccess', () => {
     host,
     `a rule that was there before: put back when it undoes, replaced where the KVM node then works (${kvmHost(host)})`,
     async () => {
-      const { dir, rulesDir } = setup();
-      const node = mknod(path.join(dir, 'kvm'), 10, 232, '0640');
-      const rule = path.join(rulesDir, ruleFileName('kvm'));
-      mkdirSync(rulesDir, { recursive: true });
-      writeFileSync(rule, 'KERNEL=="kvm", MODE="0660"\n');
-      const r = await ensureDeviceAccess({
-        kind: 'kvm',
-        device: node,
-        rulesDir,
-        probe: probeAsNobody,
-      });
+      const { node, rule, r } = await withPriorRule(10, 232);
       if (host.kvm?.usable) {
         expect(r.ok).toBe(true);
         expect(readFileSync(rule, 'utf8')).toBe(ruleText('kvm'));
@@ -139,17 +140,7 @@ describe('ensureDeviceAccess', () => {
     host,
     'puts back a rule that was there before when it undoes a device that opens but is no hypervisor',
     async () => {
-      const { dir, rulesDir } = setup();
-      const node = mknod(path.join(dir, 'kvm'), 1, 3, '0640');
-      const rule = path.join(rulesDir, ruleFileName('kvm'));
-      mkdirSync(rulesDir, { recursive: true });
-      writeFileSync(rule, 'KERNEL=="kvm", MODE="0660"\n');
-      const r = await ensureDeviceAccess({
-        kind: 'kvm',
-        device: node,
-        rulesDir,
-        probe: probeAsNobody,
-      });
+      const { node, rule, r } = await withPriorRule(1, 3);
       expect(r.ok).toBe(false);
       expect(r.note).toMatch(/opens now but is not a working kvm device/);
       expect(r.actions).toEqual([
