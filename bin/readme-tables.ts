@@ -62,17 +62,47 @@ export function readmePairs(root: string): Array<{ yml: string; readme: string }
     .filter((p) => existsSync(p.yml));
 }
 
-/** Returns the READMEs that drift from their action.yml; rewrites them when `write`. */
+/**
+ * The input and output names of an action.yml as TypeScript types, so that the code that reads
+ * an input names it as action.yml does, checked by the compiler.
+ */
+export function renderNames(actionYml: string, file: string): string {
+  const meta = parseYaml(actionYml) as Metadata;
+  const list = (names: string[]) => names.map((n) => `  '${n}',`).join('\n');
+  return [
+    `// Generated from ${file} by \`npm run docs\`; do not edit. A test fails when it drifts.`,
+    `export const INPUTS = [\n${list(Object.keys(meta.inputs ?? {}))}\n] as const;`,
+    'export type Input = (typeof INPUTS)[number];',
+    `export const OUTPUTS = [\n${list(Object.keys(meta.outputs ?? {}))}\n] as const;`,
+    'export type Output = (typeof OUTPUTS)[number];',
+    '',
+  ].join('\n');
+}
+
+/** Where each action's generated names live: beside its code (the root action's in root/). */
+export function namesFile(root: string, yml: string): string {
+  const dir = path.dirname(yml);
+  return path.join(dir === root ? path.join(root, 'root') : dir, 'names.gen.ts');
+}
+
+/**
+ * Returns the READMEs and name files that drift from their action.yml; rewrites them when
+ * `write`.
+ */
 export function syncReadmes(root: string, write: boolean): string[] {
   const drifted: string[] = [];
+  const sync = (file: string, wanted: string, current: string) => {
+    if (wanted === current) return;
+    drifted.push(path.relative(root, file));
+    if (write) writeFileSync(file, wanted);
+  };
   for (const { yml, readme } of readmePairs(root)) {
-    const rel = path.relative(root, readme);
     const current = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
-    const wanted = renderReadme(current, readFileSync(yml, 'utf8'), rel);
-    if (wanted !== current) {
-      drifted.push(rel);
-      if (write) writeFileSync(readme, wanted);
-    }
+    const ymlText = readFileSync(yml, 'utf8');
+    sync(readme, renderReadme(current, ymlText, path.relative(root, readme)), current);
+    const names = namesFile(root, yml);
+    const currentNames = existsSync(names) ? readFileSync(names, 'utf8') : '';
+    sync(names, renderNames(ymlText, path.relative(root, yml)), currentNames);
   }
   return drifted;
 }

@@ -20,3 +20,11 @@ export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
 }
+
+/** The error and the causes it wraps, outermost first, at most `depth` of them. */
+export function* causes(err: unknown, depth = 5): Generator<unknown> {
+  for (let e: unknown = err, i = 0; e !== undefined && e !== null && i < depth; i++) {
+    yield e;
+    e = (e as { cause?: unknown }).cause;
+  }
+}

@@ -108,7 +108,8 @@ export function exec(
   });
 }
 
-function lastLine(text: string): string {
+/** The last non-blank line of a program's output: usually the one that says why it failed. */
+export function lastLine(text: string): string {
   const lines = text
     .split(/\r?\n/)
     .map((l) => l.trim())

@@ -12,7 +12,7 @@ export function envInputSource(env: NodeJS.ProcessEnv = process.env): InputSourc
   return (name) => env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] ?? '';
 }
 
-export interface Fallback<T> {
+export interface InputFallback<T> {
   /** A value from the profile's environment; used when the input is empty. */
   profile?: T | undefined;
   /** The effective default when neither the input nor the profile gives one. */
@@ -22,37 +22,51 @@ export interface Fallback<T> {
 const TRUE = ['true', 'yes', 'on', '1'];
 const FALSE = ['false', 'no', 'off', '0'];
 
-export class Inputs {
+/**
+ * `N` is the action's input names, generated from its action.yml (`inputs.gen.ts`), so a
+ * misspelt or renamed input is a compile error rather than a value that is silently empty.
+ */
+export class Inputs<N extends string = string> {
   constructor(private readonly source: InputSource = envInputSource()) {}
 
+  /** Inputs from a plain record, for tests and for callers that are not the runner. */
+  static of<N extends string>(values: Partial<Record<N, string>>): Inputs<N> {
+    return new Inputs<N>((name) => values[name as N] ?? '');
+  }
+
+  /** The same source seen with another action's names (the root action reads its parts'). */
+  as<M extends string>(): Inputs<M> {
+    return new Inputs<M>(this.source);
+  }
+
   /** The raw, trimmed value; empty when not given. */
-  raw(name: string): string {
+  raw(name: N): string {
     return this.source(name).trim();
   }
 
-  has(name: string): boolean {
+  has(name: N): boolean {
     return this.raw(name) !== '';
   }
 
-  string(name: string, fb: Fallback<string> = {}): string {
+  string(name: N, fb: InputFallback<string> = {}): string {
     const value = this.raw(name);
     if (value !== '') return value;
     return fb.profile ?? fb.default ?? '';
   }
 
-  required(name: string, fb: Fallback<string> = {}): string {
+  required(name: N, fb: InputFallback<string> = {}): string {
     const value = this.string(name, fb);
     if (value === '') throw new UserError(`input "${name}" is required and was not given`);
     return value;
   }
 
-  boolean(name: string, fb: Fallback<boolean> = {}): boolean {
+  boolean(name: N, fb: InputFallback<boolean> = {}): boolean {
     const value = this.raw(name);
     if (value === '') return fb.profile ?? fb.default ?? false;
     return parseBoolean(value, `input "${name}"`);
   }
 
-  enum<T extends string>(name: string, allowed: readonly T[], fb: Fallback<T> = {}): T {
+  enum<T extends string>(name: N, allowed: readonly T[], fb: InputFallback<T> = {}): T {
     const value = this.raw(name);
     if (value === '') {
       const v = fb.profile ?? fb.default;
@@ -72,8 +86,8 @@ export class Inputs {
   }
 
   integer(
-    name: string,
-    fb: Fallback<number> & { min?: number; max?: number } = {},
+    name: N,
+    fb: InputFallback<number> & { min?: number; max?: number } = {},
   ): number | undefined {
     const value = this.raw(name);
     if (value === '') return fb.profile ?? fb.default;
@@ -91,21 +105,21 @@ export class Inputs {
   }
 
   /** A duration in milliseconds: `90s`, `5m`, `1h30m`, `250ms`, or plain seconds. */
-  duration(name: string, fb: Fallback<number> = {}): number {
+  duration(name: N, fb: InputFallback<number> = {}): number {
     const value = this.raw(name);
     if (value === '') return fb.profile ?? fb.default ?? 0;
     return parseDuration(value, `input "${name}"`);
   }
 
   /** Items separated by commas or newlines; blanks and `#` comment lines dropped. */
-  list(name: string, fb: Fallback<string[]> = {}): string[] {
+  list(name: N, fb: InputFallback<string[]> = {}): string[] {
     const value = this.raw(name);
     if (value === '') return fb.profile ?? fb.default ?? [];
     return parseList(value);
   }
 
   /** Items separated by newlines only (for values that may hold commas, like globs `{a,b}`). */
-  lines(name: string, fb: Fallback<string[]> = {}): string[] {
+  lines(name: N, fb: InputFallback<string[]> = {}): string[] {
     const value = this.raw(name);
     if (value === '') return fb.profile ?? fb.default ?? [];
     return value
@@ -115,7 +129,7 @@ export class Inputs {
   }
 
   /** `Name=true,Other=false` (comma or newline separated). A bare name means `bareValue`. */
-  map(name: string, fb: Fallback<Map<string, string>> & { bareValue?: string } = {}) {
+  map(name: N, fb: InputFallback<Map<string, string>> & { bareValue?: string } = {}) {
     const value = this.raw(name);
     if (value === '') return fb.profile ?? fb.default ?? new Map<string, string>();
     return parseMap(value, `input "${name}"`, fb.bareValue);

@@ -405,7 +405,10 @@ export interface ProfileContext {
  * Read the common inputs `profile` and `environment`. A missing default profile is fine; a
  * missing explicit one is an error, and so is an environment with no profile to define it.
  */
-export function loadProfileContext(inputs: Inputs, workspace = workspaceDir()): ProfileContext {
+export function loadProfileContext(
+  inputs: Inputs<'profile' | 'environment'>,
+  workspace = workspaceDir(),
+): ProfileContext {
   // The runner fills in action.yml's default, so the default path itself counts as not given.
   const rel = inputs.string('profile', { default: DEFAULT_PROFILE });
   const explicit = rel !== DEFAULT_PROFILE;

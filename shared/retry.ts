@@ -1,7 +1,7 @@
 /**
  * The retry policy of every network client: a failed call is retried 3 times, after 2 s, 4 s
  * and 8 s (±20 % jitter), on 429, 5xx and connection faults; a Retry-After header is honoured.
- * VIRT_CI_RETRY_SCALE (a factor, default 1) shortens the waits for tests.
+ * Tests hand the clients a policy of their own (shorter waits, a fake clock) as a dependency.
  */
 export interface RetryPolicy {
   delaysMs: number[];
@@ -15,15 +15,24 @@ export interface RetryPolicy {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export function defaultPolicy(env: NodeJS.ProcessEnv = process.env): RetryPolicy {
-  const scale = Number(env.VIRT_CI_RETRY_SCALE ?? '1');
-  const f = Number.isFinite(scale) && scale >= 0 ? scale : 1;
+export function defaultPolicy(over: Partial<RetryPolicy> = {}): RetryPolicy {
   return {
-    delaysMs: [2000, 4000, 8000].map((d) => d * f),
+    delaysMs: [2000, 4000, 8000],
     jitter: 0.2,
-    maxRetryAfterMs: 120_000 * f,
+    maxRetryAfterMs: 120_000,
     sleep,
     random: Math.random,
+    ...over,
+  };
+}
+
+/** The policy with every wait multiplied by `factor` (tests: 0 retries at once). */
+export function scaledPolicy(factor: number, over: Partial<RetryPolicy> = {}): RetryPolicy {
+  const base = defaultPolicy(over);
+  return {
+    ...base,
+    delaysMs: base.delaysMs.map((d) => d * factor),
+    maxRetryAfterMs: base.maxRetryAfterMs * factor,
   };
 }
 

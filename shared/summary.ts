@@ -1,5 +1,3 @@
-import * as core from '@actions/core';
-
 /**
  * Job-summary building blocks. Summaries are for people: short tables, failures first,
  * details collapsed, and always under GitHub's 1 MiB limit for a step's summary.
@@ -50,13 +48,4 @@ export function trimToBytes(
   const nl = cut.lastIndexOf('\n');
   if (nl > room / 2) cut = cut.slice(0, nl);
   return cut + note;
-}
-
-/** Append Markdown to the step summary, trimmed under the limit. No-op outside a runner. */
-export async function writeSummary(
-  markdown: string,
-  limit = SUMMARY_LIMIT_BYTES - 4096,
-): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
-  await core.summary.addRaw(trimToBytes(markdown, limit), true).write();
 }

@@ -30789,6 +30789,15 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: readOptions
 
+// NAMESPACE OBJECT: ./shared/summary.ts
+var summary_namespaceObject = {};
+__nccwpck_require__.r(summary_namespaceObject);
+__nccwpck_require__.d(summary_namespaceObject, {
+  DV: () => (codeBlock),
+  zH: () => (details),
+  tp: () => (table)
+});
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 16 modules
 var core = __nccwpck_require__(8179);
 // EXTERNAL MODULE: ./shared/errors.ts
@@ -30800,10 +30809,22 @@ function envInputSource(env = process.env) {
 }
 const TRUE = ['true', 'yes', 'on', '1'];
 const FALSE = ['false', 'no', 'off', '0'];
+/**
+ * `N` is the action's input names, generated from its action.yml (`inputs.gen.ts`), so a
+ * misspelt or renamed input is a compile error rather than a value that is silently empty.
+ */
 class Inputs {
     source;
     constructor(source = envInputSource()) {
         this.source = source;
+    }
+    /** Inputs from a plain record, for tests and for callers that are not the runner. */
+    static of(values) {
+        return new Inputs((name) => values[name] ?? '');
+    }
+    /** The same source seen with another action's names (the root action reads its parts'). */
+    as() {
+        return new Inputs(this.source);
     }
     /** The raw, trimmed value; empty when not given. */
     raw(name) {
@@ -31311,12 +31332,11 @@ function workspaceDir(env = process.env) {
 // EXTERNAL MODULE: ./shared/run.ts
 var run = __nccwpck_require__(1591);
 ;// CONCATENATED MODULE: ./shared/summary.ts
-
 /**
  * Job-summary building blocks. Summaries are for people: short tables, failures first,
  * details collapsed, and always under GitHub's 1 MiB limit for a step's summary.
  */
-const SUMMARY_LIMIT_BYTES = 1024 * 1024;
+const SUMMARY_LIMIT_BYTES = (/* unused pure expression or super */ null && (1024 * 1024));
 function escapeCell(value) {
     return String(value ?? '')
         .replace(/\\/g, '\\\\')
@@ -31354,12 +31374,6 @@ function trimToBytes(text, maxBytes, note = "\n\n_…trimmed to fit GitHub's lim
     if (nl > room / 2)
         cut = cut.slice(0, nl);
     return cut + note;
-}
-/** Append Markdown to the step summary, trimmed under the limit. No-op outside a runner. */
-async function writeSummary(markdown, limit = SUMMARY_LIMIT_BYTES - 4096) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await core/* summary */.z.addRaw(trimToBytes(markdown, limit), true).write();
 }
 
 ;// CONCATENATED MODULE: ./shared/labels/compose.ts
@@ -32062,7 +32076,7 @@ async function report(sel, opts) {
     const args = shellJoin(sel.args);
     const shown = args.length > ARGS_SHOWN ? `${args.slice(0, ARGS_SHOWN)} … (${args.length} characters)` : args;
     core/* info */.pq(`label filter: ${sel.filter || '(everything)'}; ${n}; args: ${shown}`);
-    await writeSummary(summaryOf(sel, opts));
+    await (0,summary_namespaceObject.writeSummary)(summaryOf(sel, opts));
 }
 
 ;// CONCATENATED MODULE: ./shared/labels/filter.ts
@@ -32975,15 +32989,23 @@ function environmentMatrix(profile) {
 
 ;// CONCATENATED MODULE: ./shared/retry.ts
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-function defaultPolicy(env = process.env) {
-    const scale = Number(env.VIRT_CI_RETRY_SCALE ?? '1');
-    const f = Number.isFinite(scale) && scale >= 0 ? scale : 1;
+function defaultPolicy(over = {}) {
     return {
-        delaysMs: [2000, 4000, 8000].map((d) => d * f),
+        delaysMs: [2000, 4000, 8000],
         jitter: 0.2,
-        maxRetryAfterMs: 120_000 * f,
+        maxRetryAfterMs: 120_000,
         sleep,
         random: Math.random,
+        ...over,
+    };
+}
+/** The policy with every wait multiplied by `factor` (tests: 0 retries at once). */
+function scaledPolicy(factor, over = {}) {
+    const base = defaultPolicy(over);
+    return {
+        ...base,
+        delaysMs: base.delaysMs.map((d) => d * factor),
+        maxRetryAfterMs: base.maxRetryAfterMs * factor,
     };
 }
 /** Thrown by a call to say "this may work if tried again", with an optional server hint. */
@@ -33654,6 +33676,7 @@ async function main(inputs = new Inputs()) {
 /* harmony export */   hD: () => (/* binding */ quote),
 /* harmony export */   yo: () => (/* binding */ UserError)
 /* harmony export */ });
+/* unused harmony export causes */
 /**
  * An error the user can act on. Its message is one line that names the input, file or
  * resource, what was wrong and what is allowed; the runner shows it without a stack trace.
@@ -33674,6 +33697,13 @@ function errorMessage(err) {
     if (err instanceof Error)
         return err.message;
     return String(err);
+}
+/** The error and the causes it wraps, outermost first, at most `depth` of them. */
+function* causes(err, depth = 5) {
+    for (let e = err, i = 0; e !== undefined && e !== null && i < depth; i++) {
+        yield e;
+        e = e.cause;
+    }
 }
 
 
@@ -42560,11 +42590,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   C1: () => (/* binding */ setFailed),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
-  z: () => (/* reexport */ summary),
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, summary, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -43962,7 +43991,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
+const summary = (/* unused pure expression or super */ null && (_summary));
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
