@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promote } from '../actions/promote-digest/promote.js';
-import { findRepoRoot, runAction } from '../shared/harness/runner.js';
+import { findRepoRoot, runWorkflowStep } from '../shared/harness/runner.js';
 import { writeBlob, writeImage, writeIndex } from '../test/promote-digest/support/images.js';
 import { type Proxy, startProxy } from '../test/promote-digest/support/proxy.js';
 import { run, skopeoPush, startRegistry } from '../test/promote-digest/support/registry.js';
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
         await measure(o.proxies, async () => {
           // The shipped bundle in its own process, as the runner starts it (skopeo is one too,
           // and the counting proxies live in this process).
-          const r = await runAction({
+          const r = await runWorkflowStep({
             repoRoot,
             action: 'promote-digest',
             workspace: work,
@@ -170,7 +170,7 @@ async function main(): Promise<void> {
   const starts: number[] = [];
   for (let i = 0; i < REPS; i++) {
     const t0 = performance.now();
-    await runAction({ repoRoot, action: 'promote-digest', workspace: work, inputs: {} });
+    await runWorkflowStep({ repoRoot, action: 'promote-digest', workspace: work, inputs: {} });
     starts.push(Math.round(performance.now() - t0));
   }
   for (const f of fresh) await f.stop();

@@ -25,7 +25,7 @@ import {
   expandPackages,
 } from '../actions/setup-hypervisor/packages.js';
 import { exec } from '../shared/exec.js';
-import { findRepoRoot, runAction } from '../shared/harness/runner.js';
+import { findRepoRoot, runWorkflowStep } from '../shared/harness/runner.js';
 import { startCacheService } from '../test/setup-hypervisor/cache-service.js';
 
 function arg(name: string, fallback: string): string {
@@ -85,7 +85,7 @@ async function downloadOnly(dir: string): Promise<number> {
 
 async function action(archives: string, env: Record<string, string>) {
   const t = performance.now();
-  const r = await runAction({
+  const r = await runWorkflowStep({
     repoRoot,
     action: 'setup-hypervisor',
     workspace: path.join(base, 'workspace'),

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   findRepoRoot,
-  runAction,
+  runWorkflowStep,
   type RunResult,
   type StepResult,
 } from '../shared/harness/runner.js';
@@ -117,7 +117,7 @@ export async function runCli(argv: string[]): Promise<number> {
     switch (command) {
       case 'run': {
         const args = parseRunArgs(rest);
-        const result = await runAction({
+        const result = await runWorkflowStep({
           action: args.action,
           inputs: args.inputs,
           env: args.env,

