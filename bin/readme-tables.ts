@@ -68,12 +68,12 @@ export function readmePairs(root: string): Array<{ yml: string; readme: string }
  */
 export function renderNames(actionYml: string, file: string): string {
   const meta = parseYaml(actionYml) as Metadata;
-  const list = (names: string[]) => names.map((n) => `  '${n}',`).join('\n');
+  const list = (names: string[]) => names.map((n) => `'${n}'`).join(', ');
   return [
     `// Generated from ${file} by \`npm run docs\`; do not edit. A test fails when it drifts.`,
-    `export const INPUTS = [\n${list(Object.keys(meta.inputs ?? {}))}\n] as const;`,
+    `export const INPUTS = [${list(Object.keys(meta.inputs ?? {}))}] as const;`,
     'export type Input = (typeof INPUTS)[number];',
-    `export const OUTPUTS = [\n${list(Object.keys(meta.outputs ?? {}))}\n] as const;`,
+    `export const OUTPUTS = [${list(Object.keys(meta.outputs ?? {}))}] as const;`,
     'export type Output = (typeof OUTPUTS)[number];',
     '',
   ].join('\n');

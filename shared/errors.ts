@@ -16,8 +16,14 @@ export function quote(value: unknown): string {
   return JSON.stringify(oneLine.length > 120 ? `${oneLine.slice(0, 117)}...` : oneLine);
 }
 
+/**
+ * The message of anything thrown. Checked by shape, not `instanceof Error`: errors made in
+ * another realm (Node's own socket errors under a VM context) are Errors without being
+ * instances of this realm's Error.
+ */
 export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return err.message;
+  const message = (err as { message?: unknown } | null)?.message;
+  if (typeof message === 'string') return message;
   return String(err);
 }
 

@@ -78,7 +78,7 @@ export async function githubClient(opts: GitHubClientOptions): Promise<GitHubCli
       });
       return res as unknown as GitHubResponse<T>;
     } catch (err) {
-      throw toGitHubError(route, err);
+      throw toGitHubError(route, params, err);
     }
   };
   return {
@@ -118,12 +118,15 @@ function withCause(err: OctokitErrorShape, retryAfterMs: number | undefined): Re
   return e;
 }
 
-function toGitHubError(route: string, err: unknown): unknown {
+/** The error names the path asked for (`/repos/o/r/check-runs`), not the route's template. */
+function toGitHubError(route: string, params: Record<string, unknown>, err: unknown): unknown {
   const source = (err instanceof RetryableError ? (err as { cause?: unknown }).cause : err) as
-    | OctokitErrorShape
-    | undefined;
+    OctokitErrorShape | undefined;
   if (typeof source?.status !== 'number') return err;
-  const [method, path] = route.includes(' ') ? route.split(' ', 2) : ['GET', route];
+  const [method, template] = route.includes(' ') ? route.split(' ', 2) : ['GET', route];
+  const path = template.replace(/\{(\w+)\}/g, (whole, name: string) =>
+    params[name] === undefined ? whole : encodeURIComponent(String(params[name])),
+  );
   const data = source.response?.data as { message?: unknown } | string | undefined;
   const message =
     typeof data === 'object' && data && typeof data.message === 'string'

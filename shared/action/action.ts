@@ -56,7 +56,7 @@ export async function runAction<N extends string, O, D extends BaseDeps, R, S>(
   try {
     if (!isPost) runner.saveState(POST_MARK, 'true');
     else if (!def.post) return;
-    const ctx = resolveContext<N>(def.name, {
+    const ctx = await resolveContext<N>(def.name, {
       env: runner.env,
       inputs: (name) => runner.input(name),
       mask: (secret) => runner.setSecret(secret),
@@ -95,7 +95,9 @@ export function applyOutcome(
     runner.annotate(level, message, props);
   }
   if (outcome.summary) {
-    runner.appendSummary(trimToBytes(outcome.summary, SUMMARY_LIMIT_BYTES - 4096));
+    // One line break after each step's part, so the next step's summary starts on its own line.
+    const text = trimToBytes(outcome.summary, SUMMARY_LIMIT_BYTES - 4096);
+    runner.appendSummary(`${text}\n`);
   }
   if (outcome.state !== undefined && stateVersion !== undefined) {
     const saved: SavedState = { action, version: stateVersion, data: outcome.state };

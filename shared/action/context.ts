@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { Inputs, envInputSource, type InputSource } from '../inputs.js';
-import { loadProfileContext, type ProfileContext } from '../profile.js';
+import { loadProfileContext } from '../profile-context.js';
+import type { ProfileContext } from '../profile.js';
 import { githubContext, type GitHubContext } from './github.js';
 
 /**
@@ -30,18 +31,32 @@ export interface ContextSource {
   mask?: (secret: string) => void;
 }
 
-export function resolveContext<N extends string>(
+export async function resolveContext<N extends string>(
   action: string,
   source: ContextSource = {},
-): Context<N> {
+): Promise<Context<N>> {
   const env = source.env ?? process.env;
   const inputs = new Inputs<N>(source.inputs ?? envInputSource(env));
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+  // Every action.yml declares `profile` and `environment`; the profile is read here once.
+  const profile = await loadProfileContext(
+    inputs.as<'profile' | 'environment'>(),
+    workspaceOf(env),
+  );
+  return contextWith(action, { ...source, inputs: (name) => inputs.raw(name as N) }, profile);
+}
+
+/** The context around a profile already read (tests read it themselves, synchronously). */
+export function contextWith<N extends string>(
+  action: string,
+  source: ContextSource,
+  profile: ProfileContext,
+): Context<N> {
+  const env = source.env ?? process.env;
+  const workspace = workspaceOf(env);
   return {
     action,
-    inputs,
-    // Every action.yml declares `profile` and `environment`; the profile is read here once.
-    profile: loadProfileContext(inputs.as<'profile' | 'environment'>(), workspace),
+    inputs: new Inputs<N>(source.inputs ?? envInputSource(env)),
+    profile,
     workspace,
     tempDir: env.RUNNER_TEMP || tmpdir(),
     github: githubContext(env),
@@ -49,4 +64,8 @@ export function resolveContext<N extends string>(
     debug: env.RUNNER_DEBUG === '1' || env.ACTIONS_STEP_DEBUG === 'true',
     mask: source.mask ?? (() => undefined),
   };
+}
+
+function workspaceOf(env: NodeJS.ProcessEnv): string {
+  return env.GITHUB_WORKSPACE || process.cwd();
 }

@@ -19,8 +19,12 @@ export interface GitHubContext {
   actor: string;
   /** The webhook payload of the event (GITHUB_EVENT_PATH); `{}` when there is none. */
   event(): Record<string, unknown>;
-  /** The URL of this run (and attempt), when the runner named one. */
-  runUrl(): string | undefined;
+  /**
+   * The URL of this run, when the runner named one. A link for people names the attempt only
+   * on a re-run (the run's page shows its first); a record that must say which attempt it
+   * came from asks for `{ attempt: true }`.
+   */
+  runUrl(opts?: { attempt?: boolean }): string | undefined;
 }
 
 export function githubContext(env: NodeJS.ProcessEnv): GitHubContext {
@@ -39,10 +43,11 @@ export function githubContext(env: NodeJS.ProcessEnv): GitHubContext {
     job: env.GITHUB_JOB || '',
     actor: env.GITHUB_ACTOR || '',
     event: () => (event ??= readEvent(env.GITHUB_EVENT_PATH)),
-    runUrl: () =>
-      ctx.repository && ctx.runId
-        ? `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}${ctx.runAttempt ? `/attempts/${ctx.runAttempt}` : ''}`
-        : undefined,
+    runUrl: (opts = {}) => {
+      if (!ctx.repository || !ctx.runId) return undefined;
+      const named = ctx.runAttempt && (opts.attempt || ctx.runAttempt !== '1');
+      return `${ctx.serverUrl}/${ctx.repository}/actions/runs/${ctx.runId}${named ? `/attempts/${ctx.runAttempt}` : ''}`;
+    },
   };
   return ctx;
 }

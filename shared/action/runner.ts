@@ -106,8 +106,7 @@ export function processRunner(io: RunnerIo = processIo): Runner {
       fileCommand('GITHUB_PATH', dir, () => undefined);
     },
     setSecret: (value) => command('add-mask', {}, value),
-    saveState: (name, value) =>
-      fileCommand('GITHUB_STATE', keyValue(name, value), () => undefined),
+    saveState: (name, value) => fileCommand('GITHUB_STATE', keyValue(name, value), () => undefined),
     getState: (name) => env[`STATE_${name}`] ?? '',
     appendSummary: (markdown) => {
       if (env.GITHUB_STEP_SUMMARY) appendFileSync(env.GITHUB_STEP_SUMMARY, markdown, 'utf8');

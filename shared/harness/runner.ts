@@ -140,6 +140,45 @@ export async function runWorkflowStep(opts: RunOptions): Promise<RunResult> {
   const eventPath = path.join(base, 'event.json');
   writeFileSync(eventPath, JSON.stringify(opts.event ?? {}));
 
+  const inputEnv = inputsEnv(opts, meta, { token: opts.token ?? '', workspace, temp: runnerTemp });
+  const baseEnv = runnerEnv(opts, { base, workspace, runnerTemp, eventPath });
+  const actionDir = path.dirname(actionYamlPath(repoRoot, opts.action));
+
+  const runStep = async (step: 'main' | 'post', script: string, extra: Record<string, string>) => {
+    const files = {
+      GITHUB_OUTPUT: path.join(base, `${step}-output`),
+      GITHUB_ENV: path.join(base, `${step}-env`),
+      GITHUB_STATE: path.join(base, `${step}-state`),
+      GITHUB_PATH: path.join(base, `${step}-path`),
+      GITHUB_STEP_SUMMARY: path.join(base, `${step}-summary.md`),
+    };
+    for (const f of Object.values(files)) writeFileSync(f, '');
+    const env = { ...baseEnv, ...extra, ...inputEnv, ...files };
+    const entry = path.resolve(actionDir, script);
+    const { code, stdout, stderr } = opts.inProcess
+      ? { stderr: '', ...(await opts.inProcess(env)) }
+      : await spawnNode(node, entry, env, workspace, opts.timeoutMs, (l) => opts.onLine?.(l, step));
+    return collect(code, stdout, stderr, files);
+  };
+
+  const main = await runStep('main', meta.runs.main, {});
+  const result: RunResult = { ...main, workspace, runnerTemp, node };
+  if (
+    meta.runs.post &&
+    opts.post !== false &&
+    shouldRunPost(meta.runs['post-if'], main.exitCode !== 0)
+  ) {
+    result.post = await runStep('post', meta.runs.post, postEnv(main, baseEnv.PATH ?? ''));
+  }
+  return result;
+}
+
+/** INPUT_* for every declared input: the given value, else action.yml's default evaluated. */
+function inputsEnv(
+  opts: RunOptions,
+  meta: ActionMetadata,
+  ctx: { token: string; workspace: string; temp: string },
+): Record<string, string> {
   const declared = meta.inputs ?? {};
   const given = opts.inputs ?? {};
   const unknown = Object.keys(given).filter((k) => !(k in declared));
@@ -148,25 +187,30 @@ export async function runWorkflowStep(opts: RunOptions): Promise<RunResult> {
       `harness: ${opts.action} has no input(s) ${unknown.join(', ')}; valid: ${Object.keys(declared).join(', ')}`,
     );
   }
-  const token = opts.token ?? '';
-  const inputEnv: Record<string, string> = {};
+  const env: Record<string, string> = {};
   for (const [name, spec] of Object.entries(declared)) {
     const value =
       name in given ? given[name] : spec.default !== undefined ? String(spec.default) : '';
-    inputEnv[inputVariable(name)] = evaluateDefault(value, { token, workspace, temp: runnerTemp });
+    env[inputVariable(name)] = evaluateDefault(value, ctx);
   }
+  return env;
+}
 
-  const actionDir = path.dirname(actionYamlPath(repoRoot, opts.action));
-  const baseEnv: Record<string, string> = {};
+/** What the runner sets for every step; this process's own runner variables are left out. */
+function runnerEnv(
+  opts: RunOptions,
+  dirs: { base: string; workspace: string; runnerTemp: string; eventPath: string },
+): Record<string, string> {
+  const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v === undefined || /^(INPUT_|STATE_|GITHUB_|RUNNER_|ACTIONS_)/.test(k)) continue;
-    baseEnv[k] = v;
+    env[k] = v;
   }
-  Object.assign(baseEnv, {
+  Object.assign(env, {
     CI: 'true',
     GITHUB_ACTIONS: 'true',
-    GITHUB_WORKSPACE: workspace,
-    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_WORKSPACE: dirs.workspace,
+    GITHUB_EVENT_PATH: dirs.eventPath,
     GITHUB_EVENT_NAME: opts.eventName ?? 'push',
     GITHUB_REPOSITORY: 'octo-org/octo-repo',
     GITHUB_REPOSITORY_OWNER: 'octo-org',
@@ -182,58 +226,24 @@ export async function runWorkflowStep(opts: RunOptions): Promise<RunResult> {
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_API_URL: 'https://api.github.com',
     GITHUB_GRAPHQL_URL: 'https://api.github.com/graphql',
-    RUNNER_TEMP: runnerTemp,
+    RUNNER_TEMP: dirs.runnerTemp,
     RUNNER_OS: 'Linux',
     RUNNER_ARCH: 'X64',
     RUNNER_NAME: 'virt-ci-harness',
-    RUNNER_TOOL_CACHE: path.join(base, 'tool-cache'),
+    RUNNER_TOOL_CACHE: path.join(dirs.base, 'tool-cache'),
   });
-  Object.assign(baseEnv, opts.env ?? {});
+  return Object.assign(env, opts.env ?? {});
+}
 
-  const runStep = async (step: 'main' | 'post', script: string, extra: Record<string, string>) => {
-    const files = {
-      GITHUB_OUTPUT: path.join(base, `${step}-output`),
-      GITHUB_ENV: path.join(base, `${step}-env`),
-      GITHUB_STATE: path.join(base, `${step}-state`),
-      GITHUB_PATH: path.join(base, `${step}-path`),
-      GITHUB_STEP_SUMMARY: path.join(base, `${step}-summary.md`),
-    };
-    for (const f of Object.values(files)) writeFileSync(f, '');
-    const env = { ...baseEnv, ...extra, ...inputEnv, ...files };
-    const entry = path.resolve(actionDir, script);
-    const { code, stdout, stderr } = opts.inProcess
-      ? { stderr: '', ...(await opts.inProcess(env)) }
-      : await spawnNode(node, entry, env, workspace, opts.timeoutMs, (l) =>
-          opts.onLine?.(l, step),
-        );
-    return collect(code, stdout, stderr, files);
-  };
-
-  const main = await runStep('main', meta.runs.main, {});
-  const result: RunResult = { ...main, workspace, runnerTemp, node };
-  if (
-    meta.runs.post &&
-    opts.post !== false &&
-    shouldRunPost(meta.runs['post-if'], main.exitCode !== 0)
-  ) {
-    const stateEnv: Record<string, string> = {};
-    for (const [k, v] of Object.entries(main.state)) stateEnv[`STATE_${k}`] = v;
-    const pathPrefix: Record<string, string> = main.path.length
-      ? // The runner prepends each added path: the last one added comes first.
-        {
-          PATH: [...main.path]
-            .reverse()
-            .concat(baseEnv.PATH ?? '')
-            .join(path.delimiter),
-        }
-      : {};
-    result.post = await runStep('post', meta.runs.post, {
-      ...main.env,
-      ...pathPrefix,
-      ...stateEnv,
-    });
-  }
-  return result;
+/** The post step sees main's exported variables, added paths and saved state. */
+function postEnv(main: StepResult, basePath: string): Record<string, string> {
+  const stateEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(main.state)) stateEnv[`STATE_${k}`] = v;
+  // The runner prepends each added path: the last one added comes first.
+  const pathPrefix: Record<string, string> = main.path.length
+    ? { PATH: [...main.path].reverse().concat(basePath).join(path.delimiter) }
+    : {};
+  return { ...main.env, ...pathPrefix, ...stateEnv };
 }
 
 function spawnNode(

@@ -9,10 +9,10 @@ import { UserError } from '../errors.js';
  * XML is read safely: DOCTYPE entity declarations are never expanded and nothing external is
  * fetched; characters XML forbids (ANSI escapes in test output) are replaced, not fatal.
  */
-export type Outcome = 'passed' | 'failed' | 'error' | 'skipped';
+export type TestOutcome = 'passed' | 'failed' | 'error' | 'skipped';
 
 export interface CaseResult {
-  outcome: Exclude<Outcome, 'passed'>;
+  outcome: Exclude<TestOutcome, 'passed'>;
   /** The element it came from: failure, error, skipped, flakyFailure, rerunError, ... */
   element: string;
   message?: string;
@@ -30,7 +30,7 @@ export interface TestCase {
   /** Seconds, 0 when absent. */
   time: number;
   /** The worst of `results` (error > failure > skipped), passed when there is none. */
-  outcome: Outcome;
+  outcome: TestOutcome;
   results: CaseResult[];
   /** Surefire's flakyFailure/flakyError: failed runs before a pass. */
   flakyRuns: CaseResult[];
@@ -100,9 +100,9 @@ const RESULT_ELEMENTS: Record<
   rerunError: { outcome: 'error', kind: 'rerun' },
 };
 
-const RANK: Record<Outcome, number> = { passed: 0, skipped: 1, failed: 2, error: 3 };
+const RANK: Record<TestOutcome, number> = { passed: 0, skipped: 1, failed: 2, error: 3 };
 
-export function worst(a: Outcome, b: Outcome): Outcome {
+export function worst(a: TestOutcome, b: TestOutcome): TestOutcome {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
@@ -139,170 +139,193 @@ interface OpenCase {
   current?: { element: string; result?: CaseResult };
 }
 
-/** Read JUnit XML from chunks of text (a file stream or a string). */
-export async function readJUnit(
-  chunks: AsyncIterable<string> | Iterable<string>,
-  report: string,
-  handlers: ReadHandlers,
-): Promise<ReadStats> {
-  const parser = new SaxesParser({ position: true });
-  const stats: ReadStats = { cases: 0, suites: 0, root: '' };
-  const suiteStack: Array<{
-    name: string;
-    attributes: Record<string, string>;
-    cases: number;
-    line: number;
-  }> = [];
-  let open: OpenCase | undefined;
-  // Cases of one suite share one frozen copy of the suite path instead of one each.
-  let suitePath: readonly string[] | undefined;
-  const currentSuites = () => (suitePath ??= Object.freeze(suiteStack.map((s) => s.name)));
-  let inProperties = 0;
-  let failure: Error | undefined;
+interface OpenSuite {
+  name: string;
+  attributes: Record<string, string>;
+  cases: number;
+  line: number;
+}
 
-  parser.on('error', (err) => {
-    failure ??= new UserError(
-      `${report}:${parser.line}: not valid XML: ${err.message.replace(/^.*?:\d+:\d+: /, '')}`,
+const JUNIT_ROOTS = new Set(['testsuites', 'testsuite', 'testrun', 'test-results']);
+
+/**
+ * The state of one report being read: the open suites, the open case and the first error.
+ * Saxes calls in as elements open and close; each element kind has its own method.
+ */
+class ReportReader {
+  readonly parser = new SaxesParser({ position: true });
+  readonly stats: ReadStats = { cases: 0, suites: 0, root: '' };
+  failure: Error | undefined;
+  private readonly suiteStack: OpenSuite[] = [];
+  private open: OpenCase | undefined;
+  // Cases of one suite share one frozen copy of the suite path instead of one each.
+  private suitePath: readonly string[] | undefined;
+  private inProperties = 0;
+
+  constructor(
+    private readonly report: string,
+    private readonly handlers: ReadHandlers,
+  ) {
+    const parser = this.parser;
+    parser.on('error', (err) =>
+      this.fail(`not valid XML: ${err.message.replace(/^.*?:\d+:\d+: /, '')}`),
     );
-  });
-  parser.on('doctype', (doctype) => {
-    if (/<!ENTITY/i.test(doctype)) {
-      failure ??= new UserError(
-        `${report}:${parser.line}: declares XML entities; refused (entities are never expanded)`,
-      );
-    }
-  });
-  parser.on('opentag', (tag: SaxesTag) => {
+    parser.on('doctype', (doctype) => {
+      if (/<!ENTITY/i.test(doctype))
+        this.fail('declares XML entities; refused (entities are never expanded)');
+    });
+    parser.on('opentag', (tag) => this.openTag(tag));
+    parser.on('text', (t) => this.text(t));
+    parser.on('cdata', (t) => this.text(t));
+    parser.on('closetag', (tag) => this.closeTag(tag));
+  }
+
+  /** The first error wins: after it the parser only guesses. */
+  private fail(what: string): void {
+    this.failure ??= new UserError(`${this.report}:${this.parser.line}: ${what}`);
+  }
+
+  private openTag(tag: SaxesTag): void {
     const attrs = tag.attributes as Record<string, string>;
-    if (!stats.root) {
-      stats.root = tag.name;
-      if (
-        tag.name !== 'testsuites' &&
-        tag.name !== 'testsuite' &&
-        tag.name !== 'testrun' &&
-        tag.name !== 'test-results'
-      ) {
-        failure ??= new UserError(
-          `${report}:${parser.line}: root element <${tag.name}> is not JUnit; allowed: <testsuites> or <testsuite>`,
-        );
-      }
-    }
-    if (tag.name === 'testsuite') {
-      suiteStack.push({ name: attrs.name ?? '', attributes: attrs, cases: 0, line: parser.line });
-      suitePath = undefined;
-      stats.suites++;
-      return;
-    }
-    if (tag.name === 'testcase') {
-      for (const s of suiteStack) s.cases++;
-      open = {
-        tc: {
-          report,
-          suites: currentSuites() as string[],
-          classname: attrs.classname ?? attrs.class ?? '',
-          name: attrs.name ?? '',
-          time: num(attrs.time),
-          outcome: 'passed',
-          results: [],
-          flakyRuns: [],
-          reruns: [],
-          attributes: attrs,
-          properties: {},
-          reportLine: parser.line,
-        },
-        text: [],
-        textLen: 0,
-      };
-      return;
-    }
+    if (!this.stats.root) this.checkRoot(tag.name);
+    if (tag.name === 'testsuite') return this.openSuite(attrs);
+    if (tag.name === 'testcase') return this.openCase(attrs);
     if (tag.name === 'properties') {
-      inProperties++;
+      this.inProperties++;
       return;
     }
-    if (tag.name === 'property' && inProperties && open) {
+    const open = this.open;
+    if (tag.name === 'property' && this.inProperties && open) {
       if (attrs.name) open.tc.properties[attrs.name] = attrs.value ?? '';
       return;
     }
-    if (!open) return;
-    const kind = RESULT_ELEMENTS[tag.name];
+    if (open) this.openInCase(open, tag.name, attrs);
+  }
+
+  private checkRoot(name: string): void {
+    this.stats.root = name;
+    if (!JUNIT_ROOTS.has(name))
+      this.fail(`root element <${name}> is not JUnit; allowed: <testsuites> or <testsuite>`);
+  }
+
+  private openSuite(attrs: Record<string, string>): void {
+    const line = this.parser.line;
+    this.suiteStack.push({ name: attrs.name ?? '', attributes: attrs, cases: 0, line });
+    this.suitePath = undefined;
+    this.stats.suites++;
+  }
+
+  private openCase(attrs: Record<string, string>): void {
+    for (const s of this.suiteStack) s.cases++;
+    this.suitePath ??= Object.freeze(this.suiteStack.map((s) => s.name));
+    this.open = {
+      tc: {
+        report: this.report,
+        suites: this.suitePath as string[],
+        classname: attrs.classname ?? attrs.class ?? '',
+        name: attrs.name ?? '',
+        time: num(attrs.time),
+        outcome: 'passed',
+        results: [],
+        flakyRuns: [],
+        reruns: [],
+        attributes: attrs,
+        properties: {},
+        reportLine: this.parser.line,
+      },
+      text: [],
+      textLen: 0,
+    };
+  }
+
+  /** A result element (failure, skipped, flakyError...) or the case's own output. */
+  private openInCase(open: OpenCase, name: string, attrs: Record<string, string>): void {
+    const kind = RESULT_ELEMENTS[name];
     if (kind) {
-      const result: CaseResult = { outcome: kind.outcome, element: tag.name };
+      const result: CaseResult = { outcome: kind.outcome, element: name };
       if (attrs.message) result.message = cap(attrs.message);
       if (attrs.type) result.type = attrs.type;
-      open.current = { element: tag.name, result };
+      open.current = { element: name, result };
       open.text = [];
       open.textLen = 0;
+      const tc = open.tc;
       const list =
-        kind.kind === 'result'
-          ? open.tc.results
-          : kind.kind === 'flaky'
-            ? open.tc.flakyRuns
-            : open.tc.reruns;
+        kind.kind === 'result' ? tc.results : kind.kind === 'flaky' ? tc.flakyRuns : tc.reruns;
       list.push(result);
-      if (kind.kind === 'result') open.tc.outcome = worst(open.tc.outcome, kind.outcome);
-    } else if (tag.name === 'system-out' || tag.name === 'system-err') {
-      if (!open.current) {
-        open.current = { element: tag.name };
-        open.text = [];
-        open.textLen = 0;
-      }
+      if (kind.kind === 'result') tc.outcome = worst(tc.outcome, kind.outcome);
+    } else if ((name === 'system-out' || name === 'system-err') && !open.current) {
+      open.current = { element: name };
+      open.text = [];
+      open.textLen = 0;
     }
-  });
-  const onText = (t: string) => {
+  }
+
+  private text(t: string): void {
+    const open = this.open;
     if (!open?.current || open.textLen > TEXT_CAP) return;
     open.text.push(t);
     open.textLen += t.length;
-  };
-  parser.on('text', onText);
-  parser.on('cdata', onText);
-  parser.on('closetag', (tag) => {
-    if (tag.name === 'properties') {
-      inProperties = Math.max(0, inProperties - 1);
-      return;
-    }
-    if (open?.current && tag.name === open.current.element) {
-      const text = open.text.join('');
-      const trimmed = text.trim();
-      if (open.current.result) {
-        if (trimmed) open.current.result.details = cap(trimmed);
-      } else if (trimmed) {
-        if (tag.name === 'system-out') open.tc.systemOut = cap(text);
-        else open.tc.systemErr = cap(text);
-      }
-      open.current = undefined;
-      open.text = [];
-      open.textLen = 0;
-      return;
-    }
-    if (tag.name === 'testcase' && open) {
-      const tc = open.tc;
-      open = undefined;
-      // After an error the parser guesses; a case it closed by guessing was not written so.
-      if (failure) return;
-      stats.cases++;
-      handlers.onCase(tc);
-      return;
-    }
-    if (tag.name === 'testsuite') {
-      const s = suiteStack.pop();
-      suitePath = undefined;
-      if (s && s.cases === 0 && handlers.onDeclaredSuite && !failure) {
-        const a = s.attributes;
-        handlers.onDeclaredSuite({
-          report,
-          suites: suiteStack.map((x) => x.name),
-          name: s.name,
-          tests: num(a.tests),
-          failures: num(a.failures),
-          errors: num(a.errors),
-          skipped: num(a.skipped ?? a.skips ?? a.disabled),
-          time: num(a.time),
-          attributes: a,
-        });
-      }
-    }
-  });
+  }
 
+  private closeTag(tag: SaxesTag): void {
+    if (tag.name === 'properties') {
+      this.inProperties = Math.max(0, this.inProperties - 1);
+      return;
+    }
+    const open = this.open;
+    if (open?.current && tag.name === open.current.element) return this.closeText(open, tag.name);
+    if (tag.name === 'testcase' && open) return this.closeCase(open);
+    if (tag.name === 'testsuite') this.closeSuite();
+  }
+
+  private closeText(open: OpenCase, name: string): void {
+    const text = open.text.join('');
+    const trimmed = text.trim();
+    if (open.current?.result) {
+      if (trimmed) open.current.result.details = cap(trimmed);
+    } else if (trimmed) {
+      if (name === 'system-out') open.tc.systemOut = cap(text);
+      else open.tc.systemErr = cap(text);
+    }
+    open.current = undefined;
+    open.text = [];
+    open.textLen = 0;
+  }
+
+  private closeCase(open: OpenCase): void {
+    this.open = undefined;
+    // After an error the parser guesses; a case it closed by guessing was not written so.
+    if (this.failure) return;
+    this.stats.cases++;
+    this.handlers.onCase(open.tc);
+  }
+
+  private closeSuite(): void {
+    const s = this.suiteStack.pop();
+    this.suitePath = undefined;
+    if (!s || s.cases !== 0 || !this.handlers.onDeclaredSuite || this.failure) return;
+    const a = s.attributes;
+    this.handlers.onDeclaredSuite({
+      report: this.report,
+      suites: this.suiteStack.map((x) => x.name),
+      name: s.name,
+      tests: num(a.tests),
+      failures: num(a.failures),
+      errors: num(a.errors),
+      skipped: num(a.skipped ?? a.skips ?? a.disabled),
+      time: num(a.time),
+      attributes: a,
+    });
+  }
+}
+
+/** Feed the chunks to the parser, sanitized, and fail on the first error or an empty report. */
+async function feed(
+  reader: ReportReader,
+  chunks: AsyncIterable<string> | Iterable<string>,
+  report: string,
+): Promise<void> {
+  const { parser } = reader;
   let tail = '';
   let blank = true;
   for await (const chunk of chunks) {
@@ -315,20 +338,25 @@ export async function readJUnit(
       text = text.slice(0, amp);
     } else tail = '';
     parser.write(sanitizeXmlChunk(text));
-    if (failure) throw failure;
+    if (reader.failure) throw reader.failure;
   }
   parser.write(sanitizeXmlChunk(tail));
-  if (blank)
-    throw new UserError(
-      `${report}:1: is empty; a JUnit report needs a <testsuites> or <testsuite> root`,
-    );
+  const empty = `${report}:1: is empty; a JUnit report needs a <testsuites> or <testsuite> root`;
+  if (blank) throw new UserError(empty);
   parser.close();
-  if (failure) throw failure;
-  if (!stats.root)
-    throw new UserError(
-      `${report}:1: is empty; a JUnit report needs a <testsuites> or <testsuite> root`,
-    );
-  return stats;
+  if (reader.failure) throw reader.failure;
+  if (!reader.stats.root) throw new UserError(empty);
+}
+
+/** Read JUnit XML from chunks of text (a file stream or a string). */
+export async function readJUnit(
+  chunks: AsyncIterable<string> | Iterable<string>,
+  report: string,
+  handlers: ReadHandlers,
+): Promise<ReadStats> {
+  const reader = new ReportReader(report, handlers);
+  await feed(reader, chunks, report);
+  return reader.stats;
 }
 
 /** Read a JUnit file as a stream. `display` is the name used in messages (workspace-relative). */

@@ -1,4 +1,4 @@
-import { compileGoRegexp, GoRegexpError } from './re2.js';
+import { compileGoRegexp, GoRegexpError, type GoRegexp } from './re2.js';
 
 /**
  * Ginkgo v2's label-filter language with Ginkgo's semantics and Ginkgo's errors: `&&`, `||`,
@@ -10,7 +10,7 @@ import { compileGoRegexp, GoRegexpError } from './re2.js';
 export type LabelExpr =
   | { kind: 'all' }
   | { kind: 'label'; label: string }
-  | { kind: 'regex'; source: string; regex: RegExp }
+  | { kind: 'regex'; source: string; regex: GoRegexp }
   | { kind: 'set'; key: string; op: SetOperation; values: string[] }
   | { kind: 'not'; expr: LabelExpr }
   | { kind: 'and' | 'or'; left: LabelExpr; right: LabelExpr };
@@ -124,6 +124,8 @@ function setLeft(parent: Node, node: Node) {
   node.parent = parent;
 }
 
+// Long because it follows Ginkgo's lexer (label_filter.go) branch for branch, so that the two
+// can be read side by side and every message and position stays Ginkgo's.
 function tokenizer(input: string) {
   const r = Array.from(input);
   let i = 0;
@@ -139,6 +141,7 @@ function tokenizer(input: string) {
     return [r.slice(i, j).join(''), j - i];
   };
 
+  // Long because it is Ginkgo's `next()`, one branch per token kind in Ginkgo's order.
   const next = (): Node => {
     while (i < r.length && r[i] === ' ') i++;
     if (i >= r.length) return { token: T.EOF, location: 0, value: '' };

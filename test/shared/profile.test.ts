@@ -3,7 +3,9 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Inputs } from '../../shared/inputs.js';
-import { findEnvironment, loadProfileContext, parseProfile } from '../../shared/profile.js';
+import { parseProfile } from '../../shared/profile-file.js';
+import { loadProfileContext } from '../../shared/profile-context.js';
+import { findEnvironment } from '../../shared/profile.js';
 import { repoRoot } from '../support/harness.js';
 
 const example = readFileSync(path.join(repoRoot, '.github', 'virt-ci.yaml'), 'utf8');
@@ -106,30 +108,31 @@ describe('profile', () => {
     };
     const inputs = (v: Record<string, string>) => new Inputs((n) => v[n] ?? '');
 
-    it('accepts a missing default profile, but not a missing explicit one', () => {
+    it('accepts a missing default profile, but not a missing explicit one', async () => {
       const dir = ws();
-      expect(loadProfileContext(inputs({}), dir).profile).toBeUndefined();
+      expect((await loadProfileContext(inputs({}), dir)).profile).toBeUndefined();
       expect(
-        loadProfileContext(inputs({ profile: '.github/virt-ci.yaml' }), dir).profile,
+        (await loadProfileContext(inputs({ profile: '.github/virt-ci.yaml' }), dir)).profile,
       ).toBeUndefined();
-      expect(() => loadProfileContext(inputs({ profile: 'ci/profile.yaml' }), dir)).toThrow(
+      await expect(loadProfileContext(inputs({ profile: 'ci/profile.yaml' }), dir)).rejects.toThrow(
         'input "profile": "ci/profile.yaml" does not exist (relative to the workspace)',
       );
     });
 
-    it('names the allowed environments when an unknown one is asked for', () => {
+    it('names the allowed environments when an unknown one is asked for', async () => {
       const dir = ws();
       writeFileSync(path.join(dir, '.github', 'virt-ci.yaml'), example);
       expect(
-        loadProfileContext(inputs({ environment: 'test-kvm' }), dir).environment?.hypervisor,
+        (await loadProfileContext(inputs({ environment: 'test-kvm' }), dir)).environment
+          ?.hypervisor,
       ).toBe('kvm');
-      expect(() => loadProfileContext(inputs({ environment: 'test-lvm' }), dir)).toThrow(
+      await expect(loadProfileContext(inputs({ environment: 'test-lvm' }), dir)).rejects.toThrow(
         '.github/virt-ci.yaml: environment "test-lvm" is not defined; allowed: dev, test-kvm, test-emulation, test-mshv',
       );
     });
 
-    it('refuses an environment when there is no profile to define it', () => {
-      expect(() => loadProfileContext(inputs({ environment: 'dev' }), ws())).toThrow(
+    it('refuses an environment when there is no profile to define it', async () => {
+      await expect(loadProfileContext(inputs({ environment: 'dev' }), ws())).rejects.toThrow(
         'input "environment": "dev" needs a profile, and .github/virt-ci.yaml does not exist',
       );
     });
