@@ -9,6 +9,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promote } from '../actions/promote-digest/promote.js';
+import { silentLog } from '../shared/action/log.js';
+import { defaultPolicy } from '../shared/retry.js';
 import { findRepoRoot, runWorkflowStep } from '../shared/harness/runner.js';
 import { writeBlob, writeImage, writeIndex } from '../test/promote-digest/support/images.js';
 import { type Proxy, startProxy } from '../test/promote-digest/support/proxy.js';
@@ -37,12 +39,22 @@ async function measure(proxies: Proxy[], fn: () => Promise<void>): Promise<Figur
   };
 }
 
-async function main(): Promise<void> {
-  const a = await startRegistry();
-  const pa = await startProxy(a.host);
-  const work = mkdtempSync(path.join(os.tmpdir(), 'pd-bench-'));
-  const repoRoot = findRepoRoot();
-  const noDockerConfig = mkdtempSync(path.join(os.tmpdir(), 'pd-bench-cfg-'));
+interface Bench {
+  repoRoot: string;
+  work: string;
+  noDockerConfig: string;
+  /** The source registry's counting proxy. */
+  pa: Proxy;
+  digest: string;
+}
+
+interface Scenario {
+  name: string;
+  target: (tool: string, i: number) => Promise<{ ref: string; proxies: Proxy[] }>;
+}
+
+/** A 3-platform index sharing one base layer, pushed to the source registry. */
+async function pushImage(work: string, host: string) {
   const layout = path.join(work, 'image');
   const base = writeBlob(
     layout,
@@ -53,23 +65,12 @@ async function main(): Promise<void> {
     writeImage(layout, { arch, shared: [base], layers: [4 * MB, 2 * MB, 64 * 1024] }),
   );
   const index = writeIndex(layout, platforms, 'v1');
-  await skopeoPush(layout, 'v1', `${a.host}/app:dev`);
-  const totalBytes = 8 * MB + 3 * (6 * MB + 64 * 1024);
+  await skopeoPush(layout, 'v1', `${host}/app:dev`);
+  return { index, totalBytes: 8 * MB + 3 * (6 * MB + 64 * 1024) };
+}
 
-  // Cross-registry targets are fresh registries per run and per tool: skopeo keeps a blob
-  // location cache between runs and would otherwise mount what an earlier run uploaded.
-  const fresh: Array<{ stop(): Promise<void> }> = [];
-  const freshTarget = async (): Promise<Proxy> => {
-    const r = await startRegistry();
-    const p = await startProxy(r.host);
-    fresh.push(p, r);
-    return p;
-  };
-  interface Scenario {
-    name: string;
-    target: (tool: string, i: number) => Promise<{ ref: string; proxies: Proxy[] }>;
-  }
-  const scenarios: Scenario[] = [
+function scenarios(pa: Proxy, freshTarget: () => Promise<Proxy>): Scenario[] {
+  return [
     {
       name: 'same-repo retag',
       target: async (tool, i) => ({ ref: `${pa.host}/app:${tool}-${i}`, proxies: [pa] }),
@@ -86,93 +87,128 @@ async function main(): Promise<void> {
       },
     },
   ];
-  const results = [];
-  for (const s of scenarios) {
-    const ours: Figures[] = [];
-    const theirs: Figures[] = [];
-    const library: Figures[] = [];
-    for (let i = 0; i < REPS; i++) {
-      const o = await s.target('vc', i);
-      ours.push(
-        await measure(o.proxies, async () => {
-          // The shipped bundle in its own process, as the runner starts it (skopeo is one too,
-          // and the counting proxies live in this process).
-          const r = await runWorkflowStep({
-            repoRoot,
-            action: 'promote-digest',
-            workspace: work,
-            inputs: { source: `${pa.host}/app@${index.digest}`, targets: o.ref },
-            env: { DOCKER_CONFIG: noDockerConfig },
-          });
-          if (r.exitCode !== 0) throw new Error(r.stdout + r.stderr);
-          if (r.outputs.digest !== index.digest) throw new Error('digest changed');
-        }),
-      );
-      // The same work as a library call in this process: no process start, but it shares
-      // the event loop with the proxies.
-      const l = await s.target('lib', i);
-      library.push(
-        await measure(l.proxies, async () => {
-          const r = await promote({
-            source: `${pa.host}/app@${index.digest}`,
-            targets: [l.ref],
-            credentials: new Map(),
-            referrers: false,
-            overwrite: true,
-            verifyOnly: false,
-            concurrency: 4,
-            insecure: [],
-            workspace: work,
-          });
-          if (r.digest !== index.digest) throw new Error('digest changed');
-        }),
-      );
-      const t = await s.target('sk', i);
-      theirs.push(
-        await measure(t.proxies, async () => {
-          await run('skopeo', [
-            'copy',
-            '--all',
-            '--preserve-digests',
-            '--src-tls-verify=false',
-            '--dest-tls-verify=false',
-            '--quiet',
-            `docker://${pa.host}/app@${index.digest}`,
-            `docker://${t.ref}`,
-          ]);
-        }),
-      );
-    }
-    const pick = (xs: Figures[]): Figures => ({
-      ms: median(xs.map((x) => x.ms)),
-      requests: median(xs.map((x) => x.requests)),
-      bytesUploaded: median(xs.map((x) => x.bytesUploaded)),
-    });
-    const o = pick(ours);
-    const lib = pick(library);
-    const t = pick(theirs);
-    results.push({
-      scenario: s.name,
-      promoteDigestBundle: o,
-      promoteDigestLibrary: lib,
-      skopeo: t,
-      ratios: {
-        timeSkopeoOverBundle: +(t.ms / Math.max(1, o.ms)).toFixed(2),
-        timeSkopeoOverLibrary: +(t.ms / Math.max(1, lib.ms)).toFixed(2),
-        requestsSkopeoOverOurs: +(t.requests / Math.max(1, o.requests)).toFixed(2),
-        bytesOursOverSkopeo: t.bytesUploaded
-          ? +(o.bytesUploaded / t.bytesUploaded).toFixed(3)
-          : null,
-      },
-    });
+}
+
+/** The shipped bundle in its own process, as the runner starts it (skopeo is one too). */
+async function runBundle(b: Bench, ref: string): Promise<void> {
+  const r = await runWorkflowStep({
+    repoRoot: b.repoRoot,
+    action: 'promote-digest',
+    workspace: b.work,
+    inputs: { source: `${b.pa.host}/app@${b.digest}`, targets: ref },
+    env: { DOCKER_CONFIG: b.noDockerConfig },
+  });
+  if (r.exitCode !== 0) throw new Error(r.stdout + r.stderr);
+  if (r.outputs.digest !== b.digest) throw new Error('digest changed');
+}
+
+/** The same work as a library call: no process start, but it shares the proxies' event loop. */
+async function runLibrary(b: Bench, ref: string): Promise<void> {
+  const r = await promote(
+    {
+      source: `${b.pa.host}/app@${b.digest}`,
+      targets: [ref],
+      credentials: new Map(),
+      referrers: false,
+      overwrite: true,
+      verifyOnly: false,
+      concurrency: 4,
+      insecure: [],
+      workspace: b.work,
+    },
+    { log: silentLog, retry: defaultPolicy(), mask: () => undefined },
+  );
+  if (r.digest !== b.digest) throw new Error('digest changed');
+}
+
+async function runSkopeo(b: Bench, ref: string): Promise<void> {
+  await run('skopeo', [
+    'copy',
+    '--all',
+    '--preserve-digests',
+    '--src-tls-verify=false',
+    '--dest-tls-verify=false',
+    '--quiet',
+    `docker://${b.pa.host}/app@${b.digest}`,
+    `docker://${ref}`,
+  ]);
+}
+
+const pick = (xs: Figures[]): Figures => ({
+  ms: median(xs.map((x) => x.ms)),
+  requests: median(xs.map((x) => x.requests)),
+  bytesUploaded: median(xs.map((x) => x.bytesUploaded)),
+});
+
+async function runScenario(b: Bench, s: Scenario) {
+  const ours: Figures[] = [];
+  const library: Figures[] = [];
+  const theirs: Figures[] = [];
+  for (let i = 0; i < REPS; i++) {
+    const o = await s.target('vc', i);
+    ours.push(await measure(o.proxies, () => runBundle(b, o.ref)));
+    const l = await s.target('lib', i);
+    library.push(await measure(l.proxies, () => runLibrary(b, l.ref)));
+    const t = await s.target('sk', i);
+    theirs.push(await measure(t.proxies, () => runSkopeo(b, t.ref)));
   }
-  // What the bundle costs before any request: start, read inputs, fail on a missing source.
+  const o = pick(ours);
+  const lib = pick(library);
+  const t = pick(theirs);
+  return {
+    scenario: s.name,
+    promoteDigestBundle: o,
+    promoteDigestLibrary: lib,
+    skopeo: t,
+    ratios: {
+      timeSkopeoOverBundle: +(t.ms / Math.max(1, o.ms)).toFixed(2),
+      timeSkopeoOverLibrary: +(t.ms / Math.max(1, lib.ms)).toFixed(2),
+      requestsSkopeoOverOurs: +(t.requests / Math.max(1, o.requests)).toFixed(2),
+      bytesOursOverSkopeo: t.bytesUploaded ? +(o.bytesUploaded / t.bytesUploaded).toFixed(3) : null,
+    },
+  };
+}
+
+/** What the bundle costs before any request: start, read inputs, fail on a missing source. */
+async function bundleStartMs(b: Bench): Promise<number> {
   const starts: number[] = [];
   for (let i = 0; i < REPS; i++) {
     const t0 = performance.now();
-    await runWorkflowStep({ repoRoot, action: 'promote-digest', workspace: work, inputs: {} });
+    await runWorkflowStep({
+      repoRoot: b.repoRoot,
+      action: 'promote-digest',
+      workspace: b.work,
+      inputs: {},
+    });
     starts.push(Math.round(performance.now() - t0));
   }
+  return median(starts);
+}
+
+async function main(): Promise<void> {
+  const a = await startRegistry();
+  const pa = await startProxy(a.host);
+  const work = mkdtempSync(path.join(os.tmpdir(), 'pd-bench-'));
+  const { index, totalBytes } = await pushImage(work, a.host);
+  const b: Bench = {
+    repoRoot: findRepoRoot(),
+    work,
+    noDockerConfig: mkdtempSync(path.join(os.tmpdir(), 'pd-bench-cfg-')),
+    pa,
+    digest: index.digest,
+  };
+  // Cross-registry targets are fresh registries per run and per tool: skopeo keeps a blob
+  // location cache between runs and would otherwise mount what an earlier run uploaded.
+  const fresh: Array<{ stop(): Promise<void> }> = [];
+  const freshTarget = async (): Promise<Proxy> => {
+    const r = await startRegistry();
+    const p = await startProxy(r.host);
+    fresh.push(p, r);
+    return p;
+  };
+  const results = [];
+  for (const s of scenarios(pa, freshTarget)) results.push(await runScenario(b, s));
+  const startMs = await bundleStartMs(b);
   for (const f of fresh) await f.stop();
   await pa.stop();
   await a.stop();
@@ -180,7 +216,7 @@ async function main(): Promise<void> {
     what: 'promote one 3-platform image index by digest with the bundled action vs skopeo copy --all --preserve-digests; median of runs; each a process of its own; same registries, same counting proxy',
     image: { digest: index.digest, platforms: 3, blobs: 1 + 3 * 4, bytes: totalBytes },
     reps: REPS,
-    bundleStartMs: median(starts),
+    bundleStartMs: startMs,
     node: process.version,
     results,
   };

@@ -139,71 +139,71 @@ function best(samples: Sample[]): Sample {
   return { ms: median(samples.map((s) => s.ms)), maxRssMb: median(samples.map((s) => s.maxRssMb)) };
 }
 
-async function main(): Promise<void> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-publish-junit-'));
-  const ws = path.join(dir, 'ws');
-  mkdirSync(ws);
-  const tokenizer = tokenizerScript(dir);
-  const action = actionScript(dir);
-  const sizes = [SMALL, SMALL * 10];
-  const rows = [];
-  const startup = { tokenizer: 0, action: 0 };
-  try {
-    // Start-up alone (a one-case report) on each side, so reading can be compared without it.
-    {
-      const file = path.join(ws, 'junit-1.xml');
-      await generate(file, 1);
-      const env = actionEnv(ws, dir, file, 1);
-      const t: number[] = [];
-      const a: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        writeFileSync(env.GITHUB_STEP_SUMMARY, '');
-        writeFileSync(env.GITHUB_OUTPUT, '');
-        t.push(measure(tokenizer, [file], {}).ms);
-        a.push(measure(action, [], env).ms);
-      }
-      startup.tokenizer = median(t);
-      startup.action = median(a);
-      rmSync(file);
-    }
-    for (const cases of sizes) {
-      const file = path.join(ws, `junit-${cases}.xml`);
-      await generate(file, cases);
-      const bytes = statSync(file).size;
-      const env = actionEnv(ws, dir, file, cases);
-      const base: Sample[] = [];
-      const act: Sample[] = [];
-      for (let i = 0; i < RUNS; i++) {
-        writeFileSync(env.GITHUB_STEP_SUMMARY, '');
-        writeFileSync(env.GITHUB_OUTPUT, '');
-        base.push(measure(tokenizer, [file], {}));
-        act.push(measure(action, [], env));
-      }
-      // V8 lets the heap grow lazily when it has room; a small old-space cap shows what the
-      // action actually keeps: it must finish inside the same cap at both sizes.
-      const capped = measure(action, [], env, [`--max-old-space-size=${HEAP_CAP_MB}`]);
-      const b = best(base);
-      const a = best(act);
-      rows.push({
-        cases,
-        megabytes: Math.round(bytes / 1e5) / 10,
-        tokenizer: b,
-        action: a,
-        timeRatio: Math.round((a.ms / b.ms) * 100) / 100,
-        readTimeRatio:
-          Math.round(
-            (Math.max(1, a.ms - startup.action) / Math.max(1, b.ms - startup.tokenizer)) * 100,
-          ) / 100,
-        memoryRatio: Math.round((a.maxRssMb / b.maxRssMb) * 100) / 100,
-        actionWithHeapCap: { oldSpaceMb: HEAP_CAP_MB, ...capped },
-      });
-      rmSync(file);
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+interface Sides {
+  dir: string;
+  ws: string;
+  tokenizer: string;
+  action: string;
+}
+
+type Startup = { tokenizer: number; action: number };
+
+/** Start-up alone (a one-case report) on each side, so reading can be compared without it. */
+async function measureStartup(s: Sides): Promise<Startup> {
+  const file = path.join(s.ws, 'junit-1.xml');
+  await generate(file, 1);
+  const env = actionEnv(s.ws, s.dir, file, 1);
+  const t: number[] = [];
+  const a: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    writeFileSync(env.GITHUB_STEP_SUMMARY, '');
+    writeFileSync(env.GITHUB_OUTPUT, '');
+    t.push(measure(s.tokenizer, [file], {}).ms);
+    a.push(measure(s.action, [], env).ms);
   }
+  rmSync(file);
+  return { tokenizer: median(t), action: median(a) };
+}
+
+async function measureSize(s: Sides, cases: number, startup: Startup) {
+  const file = path.join(s.ws, `junit-${cases}.xml`);
+  await generate(file, cases);
+  const bytes = statSync(file).size;
+  const env = actionEnv(s.ws, s.dir, file, cases);
+  const base: Sample[] = [];
+  const act: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    writeFileSync(env.GITHUB_STEP_SUMMARY, '');
+    writeFileSync(env.GITHUB_OUTPUT, '');
+    base.push(measure(s.tokenizer, [file], {}));
+    act.push(measure(s.action, [], env));
+  }
+  // V8 lets the heap grow lazily when it has room; a small old-space cap shows what the
+  // action actually keeps: it must finish inside the same cap at both sizes.
+  const capped = measure(s.action, [], env, [`--max-old-space-size=${HEAP_CAP_MB}`]);
+  rmSync(file);
+  const b = best(base);
+  const a = best(act);
+  return {
+    cases,
+    megabytes: Math.round(bytes / 1e5) / 10,
+    tokenizer: b,
+    action: a,
+    timeRatio: Math.round((a.ms / b.ms) * 100) / 100,
+    readTimeRatio:
+      Math.round(
+        (Math.max(1, a.ms - startup.action) / Math.max(1, b.ms - startup.tokenizer)) * 100,
+      ) / 100,
+    memoryRatio: Math.round((a.maxRssMb / b.maxRssMb) * 100) / 100,
+    actionWithHeapCap: { oldSpaceMb: HEAP_CAP_MB, ...capped },
+  };
+}
+
+type Row = Awaited<ReturnType<typeof measureSize>>;
+
+function summarize(rows: Row[], startup: Startup) {
   const [small, large] = rows;
-  const result = {
+  return {
     benchmark: 'publish-junit: bundled action vs a bare saxes pass over the same report',
     node: spawnSync(node, ['--version']).stdout.toString().trim(),
     runsPerSide: RUNS,
@@ -226,6 +226,22 @@ async function main(): Promise<void> {
       [`large report read inside a ${HEAP_CAP_MB} MB old-space heap`]: true,
     },
   };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-publish-junit-'));
+  const ws = path.join(dir, 'ws');
+  mkdirSync(ws);
+  const sides: Sides = { dir, ws, tokenizer: tokenizerScript(dir), action: actionScript(dir) };
+  const rows: Row[] = [];
+  let startup: Startup;
+  try {
+    startup = await measureStartup(sides);
+    for (const cases of [SMALL, SMALL * 10]) rows.push(await measureSize(sides, cases, startup));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const result = summarize(rows, startup);
   mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(
     path.join(root, 'bench', 'results', 'publish-junit.json'),

@@ -10,7 +10,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { selectTests, type SelectOptions } from '../actions/select-tests/select.js';
+import { selectTests } from '../actions/select-tests/select.js';
+import type { Deps, Options } from '../actions/select-tests/types.js';
+import { silentLog } from '../shared/action/log.js';
+import { defaultPolicy } from '../shared/retry.js';
 
 const SIZES = [1_000, 10_000, 100_000];
 const FILTER =
@@ -81,13 +84,15 @@ async function median(rounds: number, fn: () => Promise<unknown> | unknown): Pro
   return times[Math.floor(times.length / 2)];
 }
 
+// The labels are given, so nothing is fetched: the bench measures the selection alone.
+const deps: Deps = { log: silentLog, env: {}, retry: defaultPolicy(), now: () => new Date() };
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-select-tests-'));
 const results = [];
 try {
   for (const n of SIZES) {
     const { inventory, timings } = writeSuite(dir, n);
     const rounds = n >= 100_000 ? 3 : 7;
-    const base: SelectOptions = {
+    const base: Options = {
       workspace: dir,
       labelFilter: FILTER,
       scopeSource: 'input',
@@ -95,27 +100,29 @@ try {
       skip: '',
       runner: 'ginkgo',
       inventory: [path.basename(inventory)],
-      prLabels: ['virt-ci/skip:Serial'],
+      prLabels: { given: ['virt-ci/skip:Serial'], apiUrl: '', repository: '' },
       shardCount: 1,
       shardIndex: 1,
       timings: [],
       matrix: false,
       failOnEmpty: false,
-      env: {},
     };
     const baseline = await median(rounds, () => JSON.parse(readFileSync(inventory, 'utf8')));
     let selected = 0;
     const select = await median(rounds, async () => {
-      selected = (await selectTests(base)).tests?.length ?? 0;
+      selected = (await selectTests(base, deps)).tests?.length ?? 0;
     });
     let balance = 0;
     const shard = await median(rounds, async () => {
-      const sel = await selectTests({
-        ...base,
-        shardCount: 8,
-        shardIndex: 3,
-        timings: [path.basename(timings)],
-      });
+      const sel = await selectTests(
+        {
+          ...base,
+          shardCount: 8,
+          shardIndex: 3,
+          timings: [path.basename(timings)],
+        },
+        deps,
+      );
       balance = Math.max(...(sel.shards ?? []).map((s) => s.seconds)) / (sel.lowerBound ?? 1);
     });
     results.push({

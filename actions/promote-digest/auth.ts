@@ -3,7 +3,7 @@ import { fetchWithRetry, type RetryPolicy } from '../../shared/retry.js';
 import type { Credential } from './credentials.js';
 
 /** A parsed `WWW-Authenticate` header (RFC 7235; the Docker token spec's Bearer parameters). */
-export interface Challenge {
+interface Challenge {
   scheme: 'basic' | 'bearer';
   realm?: string;
   service?: string;

@@ -1,4 +1,4 @@
-import { UserError, errorMessage } from '../../shared/errors.js';
+import { UserError, causes, errorMessage } from '../../shared/errors.js';
 import { RetryableError, type RetryPolicy, withRetry } from '../../shared/retry.js';
 import { type Descriptor, type Manifest, children, isForeign } from './manifest.js';
 import type { Stats, Store } from './store.js';
@@ -17,7 +17,7 @@ export class Copier {
     readonly dst: Store,
     private readonly stats: Stats,
     private readonly limit: <T>(task: () => Promise<T>) => Promise<T>,
-    private readonly policy: () => RetryPolicy,
+    private readonly policy: RetryPolicy,
     /** Set once any copy of the run failed: transfers not yet started do not start. */
     private readonly halt: { stopped: boolean } = { stopped: false },
   ) {}
@@ -93,7 +93,7 @@ export class Copier {
           if (err instanceof UserError || err instanceof RetryableError) throw err;
           throw new RetryableError(describe(err));
         }
-      }, this.policy());
+      }, this.policy);
     } catch (err) {
       if (err instanceof UserError) throw err;
       throw new UserError(
@@ -106,11 +106,7 @@ export class Copier {
   }
 }
 
+/** The error and what it wraps, on one line: a fetch failure names its cause only there. */
 function describe(err: unknown): string {
-  const parts = [errorMessage(err)];
-  for (let e = (err as { cause?: unknown }).cause, i = 0; e && i < 3; i++) {
-    parts.push(errorMessage(e));
-    e = (e as { cause?: unknown }).cause;
-  }
-  return parts.join(': ');
+  return [...causes(err, 4)].map(errorMessage).join(': ');
 }

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UserError, quote } from '../../shared/errors.js';
+import { DOCKER_HUB_NAMES } from './reference.js';
 
 /** Credentials for one registry: a user and password (or token), or an OAuth2 refresh token. */
 export interface Credential {
@@ -13,15 +14,12 @@ export interface Credential {
 
 export type Credentials = Map<string, Credential>;
 
-/** Docker Hub is stored under several names by the tools that log in to it. */
-const HUB_KEYS = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];
-
 export function registryKey(name: string): string {
   const host = name
     .replace(/^https?:\/\//, '')
     .replace(/\/.*$/, '')
     .toLowerCase();
-  return HUB_KEYS.includes(host) ? 'docker.io' : host;
+  return DOCKER_HUB_NAMES.includes(host) ? 'docker.io' : host;
 }
 
 /**
@@ -54,14 +52,18 @@ export function parseCredentialsInput(text: string, mask: (s: string) => void): 
   return out;
 }
 
-/** The config docker/login-action (and `docker login`) writes: $DOCKER_CONFIG/config.json. */
+/** Where docker/login-action (and `docker login`) keep their logins: $DOCKER_CONFIG/config.json. */
+export function dockerConfigPath(env: NodeJS.ProcessEnv): string {
+  const dir = env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker');
+  return path.join(dir, 'config.json');
+}
+
+/** The logins in a Docker config file; none when there is no such file. */
 export function dockerConfigCredentials(
-  env: NodeJS.ProcessEnv,
+  file: string | undefined,
   mask: (s: string) => void,
 ): Credentials {
-  const dir = env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker');
-  const file = path.join(dir, 'config.json');
-  if (!existsSync(file)) return new Map();
+  if (!file || !existsSync(file)) return new Map();
   return readDockerConfig(readFileSync(file, 'utf8'), file, mask);
 }
 

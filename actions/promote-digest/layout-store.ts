@@ -1,13 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../../shared/errors.js';
+import { commitTempFile, writeFileAtomicAsync } from '../../shared/files.js';
 import { type Descriptor, type Manifest, checkDigest, mediaTypeOf } from './manifest.js';
 import { DIGEST } from './reference.js';
-import type { PutResult, Stats, Store } from './store.js';
+import type { Stats, Store } from './store.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -22,12 +23,19 @@ interface IndexFile {
  * An OCI image layout (image-spec `image-layout.md`): blobs/sha256/<hex>, index.json whose
  * entries name their tag in `org.opencontainers.image.ref.name`, and the oci-layout marker.
  * Every file is written under a temporary name and renamed, so a failed promotion never
- * leaves a half-written blob or index.
+ * leaves a half-written blob or index. One store per layout folder and run: the locks below
+ * are the store's.
  */
 export class LayoutStore implements Store {
   readonly location: string;
   readonly name: string;
   private indexLock: Promise<unknown> = Promise.resolve();
+  private layout?: Promise<void>;
+  /**
+   * Manifest writes under way, by digest: the temporary name of an atomic write is the same
+   * for one file within a process, so two writes of one manifest at once must be one.
+   */
+  private readonly manifestWrites = new Map<string, Promise<void>>();
 
   constructor(
     readonly dir: string,
@@ -104,12 +112,18 @@ export class LayoutStore implements Store {
     return Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
   }
 
-  private async ensureLayout(): Promise<void> {
-    await mkdir(path.join(this.dir, 'blobs', 'sha256'), { recursive: true });
-    const marker = path.join(this.dir, 'oci-layout');
-    if (!(await exists(marker))) {
-      await atomicWrite(marker, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    }
+  /** Once per store: concurrent blob writes into a new layout create it once. */
+  private ensureLayout(): Promise<void> {
+    this.layout ??= (async () => {
+      await mkdir(path.join(this.dir, 'blobs', 'sha256'), { recursive: true });
+      const marker = path.join(this.dir, 'oci-layout');
+      if (!(await exists(marker))) {
+        await writeFileAtomicAsync(marker, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+      }
+    })();
+    // A failed attempt (a full disk) is not remembered: the next write tries again.
+    this.layout.catch(() => (this.layout = undefined));
+    return this.layout;
   }
 
   async putBlob(d: Descriptor, body: ReadableStream<Uint8Array>): Promise<void> {
@@ -133,39 +147,51 @@ export class LayoutStore implements Store {
           `${this.name}: blob ${d.digest} arrived as ${actual} (${size} bytes, expected ${d.size}); not stored`,
         );
       }
-      await rename(tmp, file);
-    } finally {
+    } catch (err) {
       await rm(tmp, { force: true });
+      throw err;
     }
+    await commitTempFile(tmp, file);
   }
 
-  async putManifest(m: Manifest, ref: string): Promise<PutResult> {
+  async putManifest(m: Manifest, ref: string): Promise<void> {
     await this.ensureLayout();
-    const file = this.blobPath(m.digest);
-    if (!(await exists(file))) {
-      await atomicWrite(file, m.bytes);
-      this.stats.manifestsWritten++;
-    }
-    if (DIGEST.test(ref)) return { subjectAccepted: false };
+    await this.writeManifest(m);
+    if (DIGEST.test(ref)) return;
     // Tags of one layout are written one after another so no update is lost.
-    const next = this.indexLock.then(async () => {
-      const index = (await this.readIndex()) ?? {
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.index.v1+json',
-        manifests: [],
-      };
-      index.manifests = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== ref);
-      index.manifests.push({
-        mediaType: m.mediaType,
-        digest: m.digest,
-        size: m.bytes.length,
-        annotations: { [REF_NAME]: ref },
-      });
-      await atomicWrite(path.join(this.dir, 'index.json'), JSON.stringify(index));
-    });
+    const next = this.indexLock.then(() => this.writeTag(m, ref));
     this.indexLock = next.catch(() => undefined);
     await next;
-    return { subjectAccepted: false };
+  }
+
+  private writeManifest(m: Manifest): Promise<void> {
+    let job = this.manifestWrites.get(m.digest);
+    if (!job) {
+      job = (async () => {
+        const file = this.blobPath(m.digest);
+        if (await exists(file)) return;
+        await writeFileAtomicAsync(file, m.bytes);
+        this.stats.manifestsWritten++;
+      })().finally(() => this.manifestWrites.delete(m.digest));
+      this.manifestWrites.set(m.digest, job);
+    }
+    return job;
+  }
+
+  private async writeTag(m: Manifest, ref: string): Promise<void> {
+    const index = (await this.readIndex()) ?? {
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      manifests: [],
+    };
+    index.manifests = index.manifests.filter((d) => d.annotations?.[REF_NAME] !== ref);
+    index.manifests.push({
+      mediaType: m.mediaType,
+      digest: m.digest,
+      size: m.bytes.length,
+      annotations: { [REF_NAME]: ref },
+    });
+    await writeFileAtomicAsync(path.join(this.dir, 'index.json'), JSON.stringify(index));
   }
 
   async referrers(): Promise<Descriptor[] | undefined> {
@@ -179,15 +205,5 @@ async function exists(file: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function atomicWrite(file: string, data: string | Buffer): Promise<void> {
-  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, file);
-  } finally {
-    await rm(tmp, { force: true });
   }
 }

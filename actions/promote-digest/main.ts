@@ -1,4 +1,4 @@
-import { runStep } from '../../shared/run.js';
-import { main } from './promote-digest.js';
+import { runAction } from '../../shared/action/action.js';
+import { action } from './action.js';
 
-await runStep('promote-digest', main);
+await runAction(action);

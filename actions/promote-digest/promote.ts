@@ -1,19 +1,8 @@
 import { UserError, errorMessage, quote } from '../../shared/errors.js';
-import { defaultPolicy, type RetryPolicy } from '../../shared/retry.js';
 import { Copier } from './copier.js';
-import type { Credentials } from './credentials.js';
 import { LayoutStore } from './layout-store.js';
 import { limiter } from './limit.js';
-import {
-  type Descriptor,
-  type Manifest,
-  MEDIA,
-  cosignTags,
-  isIndex,
-  parseManifest,
-  referrersTag,
-  sha256,
-} from './manifest.js';
+import { type Manifest, isIndex, parseManifest } from './manifest.js';
 import {
   type Reference,
   formatReference,
@@ -21,63 +10,11 @@ import {
   parseTarget,
   repositoryName,
 } from './reference.js';
+import { collectReferrers, copyReferrers } from './referrers.js';
 import { Registry } from './registry-store.js';
-import { type Stats, type Store, newStats } from './store.js';
-
-export interface PromoteOptions {
-  source: string;
-  /** The digest the caller tested; a different resolved digest fails before anything moves. */
-  digest?: string;
-  targets: string[];
-  credentials: Credentials;
-  referrers: boolean;
-  overwrite: boolean;
-  verifyOnly: boolean;
-  concurrency: number;
-  insecure: string[];
-  workspace: string;
-  env?: NodeJS.ProcessEnv;
-  mask?: (secret: string) => void;
-  log?: (line: string) => void;
-}
-
-export type TargetStatus =
-  | 'created'
-  | 'moved'
-  | 'unchanged'
-  | 'pushed'
-  | 'verified'
-  | 'differs'
-  | 'missing'
-  | 'failed'
-  | 'not moved'
-  | 'rolled back';
-
-export interface TargetResult {
-  target: string;
-  /** repository@digest: what test jobs should pull. */
-  ref: string;
-  tag?: string;
-  /** The digest the tag pointed at before. */
-  previous?: string;
-  status: TargetStatus;
-  referrers: number;
-  error?: string;
-}
-
-export interface PromoteResult {
-  source: string;
-  sourceRef: string;
-  digest: string;
-  mediaType: string;
-  platforms: string[];
-  targets: TargetResult[];
-  referrers: number;
-  stats: Stats;
-  verifyOnly: boolean;
-  /** Some tag or manifest was written. */
-  changed: boolean;
-}
+import { type Stats, type Store, countedPolicy, newStats } from './store.js';
+import { moveTags } from './tags.js';
+import type { PromoteDeps, PromoteRequest, PromoteResult, TargetPlan } from './types.js';
 
 /** A promotion that stopped; `result` says what each target looks like now. */
 export class PromotionError extends UserError {
@@ -89,46 +26,79 @@ export class PromotionError extends UserError {
   }
 }
 
-interface Plan {
+interface Source {
   ref: Reference;
   store: Store;
-  result: TargetResult;
-  /** The manifest the tag held before, to put it back if a later tag fails. */
-  previous?: Manifest;
+  key: string;
+  manifest: Manifest;
 }
 
+type OpenStore = (ref: Reference) => Store;
+
 /** Resolve the source once, check every target, copy everything, and only then move tags. */
-export async function promote(o: PromoteOptions): Promise<PromoteResult> {
+export async function promote(o: PromoteRequest, deps: PromoteDeps): Promise<PromoteResult> {
   const stats = newStats();
-  const env = o.env ?? process.env;
+  const open = storeOpener(o, deps, stats);
+  const source = await resolveSource(o, open);
+  const plans = planTargets(o, source, open);
+  const result = startResult(source, plans, stats, o.verifyOnly);
+  const digest = result.digest;
+  // Read every target tag before writing anything: a refusal must come before any change.
+  await Promise.all(
+    plans.map(async (p) => {
+      if (p.ref.tag) p.result.previous = await p.store.tagDigest(p.ref.tag);
+    }),
+  );
+  if (o.verifyOnly) return verify(plans, result);
+  refuseConflicts(plans, digest, o.overwrite);
+  await keepPreviousManifests(plans, digest);
+  await copyImage(o, deps, source, plans, result);
+  const stopped = await moveTags(plans, source.manifest);
+  if (stopped) throw new PromotionError(stopped, withChanged(result));
+  return withChanged(result);
+}
+
+/** One store per repository (or layout folder) and run; registries share their logins. */
+function storeOpener(o: PromoteRequest, deps: PromoteDeps, stats: Stats): OpenStore {
   const registries = new Map<string, Registry>();
-  const open = (ref: Reference): Store => {
-    if (ref.kind === 'oci') return new LayoutStore(ref.dir, ref.written, stats);
-    let reg = registries.get(ref.host);
+  const stores = new Map<string, Store>();
+  const registry = (host: string, name: string): Registry => {
+    let reg = registries.get(host);
     if (!reg) {
-      reg = new Registry(ref.host, ref.registry, {
+      reg = new Registry(host, name, {
         credentials: o.credentials,
         insecure: o.insecure,
-        mask: o.mask ?? (() => undefined),
+        mask: deps.mask,
         stats,
-        env,
-        log: o.log,
+        retry: deps.retry,
+        log: deps.log,
       });
-      registries.set(ref.host, reg);
+      registries.set(host, reg);
     }
-    return reg.repository(ref.repository);
+    return reg;
   };
-  const policy = (): RetryPolicy => {
-    const p = defaultPolicy(env);
-    p.onRetry = ({ attempt, delayMs, reason }) => {
-      stats.retries++;
-      o.log?.(`retry ${attempt} in ${delayMs} ms: ${reason}`);
-    };
-    return p;
+  return (ref) => {
+    const key = storeKey(ref);
+    let store = stores.get(key);
+    if (!store) {
+      store =
+        ref.kind === 'oci'
+          ? new LayoutStore(ref.dir, ref.written, stats)
+          : registry(ref.host, ref.registry).repository(ref.repository);
+      stores.set(key, store);
+    }
+    return store;
   };
+}
 
-  const sourceRef = parseReference(o.source, 'input "source"', o.workspace);
-  if (!sourceRef.tag && !sourceRef.digest) {
+/** The repository a reference lands in: a layout by its folder, however it was written. */
+function storeKey(ref: Reference): string {
+  return ref.kind === 'oci' ? `oci:${ref.dir}` : repositoryName(ref);
+}
+
+async function resolveSource(o: PromoteRequest, open: OpenStore): Promise<Source> {
+  const ref = parseReference(o.source, 'input "source"', o.workspace);
+  if (!ref.tag && !ref.digest) {
     throw new UserError(
       `input "source": ${quote(o.source)} names no tag or digest; allowed: repository:tag, repository@sha256:..., oci:<dir>:<tag>`,
     );
@@ -139,38 +109,29 @@ export async function promote(o: PromoteOptions): Promise<PromoteResult> {
       'input "targets" is required: references, or :tag for the source repository (or verify-only: true to resolve the source alone)',
     );
   }
-  const src = open(sourceRef);
-  const wanted = sourceRef.digest ?? sourceRef.tag!;
-  const manifest = await src.getManifest(wanted);
+  const store = open(ref);
+  const manifest = await store.getManifest(ref.digest ?? ref.tag!);
   if (!manifest) {
-    throw new UserError(`input "source": ${formatReference(sourceRef)} does not exist`);
+    throw new UserError(`input "source": ${formatReference(ref)} does not exist`);
   }
   if (o.digest && o.digest !== manifest.digest) {
     throw new UserError(
-      `input "digest": ${formatReference(sourceRef)} resolves to ${manifest.digest}, not the expected ${o.digest}; nothing was promoted`,
+      `input "digest": ${formatReference(ref)} resolves to ${manifest.digest}, not the expected ${o.digest}; nothing was promoted`,
     );
   }
-  const digest = manifest.digest;
-  const result: PromoteResult = {
-    source: formatReference(sourceRef),
-    sourceRef: `${repositoryName(sourceRef)}@${digest}`,
-    digest,
-    mediaType: manifest.mediaType,
-    platforms: platformsOf(manifest, src.name),
-    targets: [],
-    referrers: 0,
-    stats,
-    verifyOnly: o.verifyOnly,
-    changed: false,
-  };
+  return { ref, store, key: storeKey(ref), manifest };
+}
 
-  const plans: Plan[] = [];
+/** Each target once, in the order given; one pinned to another digest stops everything. */
+function planTargets(o: PromoteRequest, source: Source, open: OpenStore): TargetPlan[] {
+  const digest = source.manifest.digest;
+  const plans: TargetPlan[] = [];
   const seen = new Set<string>();
   for (const text of o.targets) {
-    const ref = parseTarget(text, sourceRef, o.workspace);
-    const key = formatReference(ref);
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const ref = parseTarget(text, source.ref, o.workspace);
+    const target = formatReference(ref);
+    if (seen.has(target)) continue;
+    seen.add(target);
     if (ref.digest && ref.digest !== digest) {
       throw new UserError(
         `input "targets": ${quote(text)} pins ${ref.digest}, but the source is ${digest}; nothing was promoted`,
@@ -179,37 +140,52 @@ export async function promote(o: PromoteOptions): Promise<PromoteResult> {
     plans.push({
       ref,
       store: open(ref),
+      key: storeKey(ref),
       result: {
-        target: key,
+        target,
         ref: `${repositoryName(ref)}@${digest}`,
         tag: ref.tag,
         status: 'pushed',
         referrers: 0,
       },
     });
-    result.targets.push(plans[plans.length - 1].result);
   }
+  return plans;
+}
 
-  // Read every target tag before writing anything: a refusal must come before any change.
-  await Promise.all(
-    plans.map(async (p) => {
-      if (!p.ref.tag) return;
-      p.result.previous = await p.store.tagDigest(p.ref.tag);
-    }),
-  );
+function startResult(
+  source: Source,
+  plans: TargetPlan[],
+  stats: Stats,
+  verifyOnly: boolean,
+): PromoteResult {
+  const { manifest } = source;
+  return {
+    source: formatReference(source.ref),
+    sourceRef: `${repositoryName(source.ref)}@${manifest.digest}`,
+    digest: manifest.digest,
+    mediaType: manifest.mediaType,
+    platforms: platformsOf(manifest, source.store.name),
+    targets: plans.map((p) => p.result),
+    referrers: 0,
+    stats,
+    verifyOnly,
+    changed: false,
+  };
+}
 
-  if (o.verifyOnly) return verify(plans, result, digest);
-
-  const conflicts = plans.filter(
-    (p) => p.result.previous && p.result.previous !== digest && !o.overwrite,
-  );
+function refuseConflicts(plans: TargetPlan[], digest: string, overwrite: boolean): void {
+  if (overwrite) return;
+  const conflicts = plans.filter((p) => p.result.previous && p.result.previous !== digest);
   if (conflicts.length) {
     throw new UserError(
       `overwrite is false and ${conflicts.map((p) => `${p.result.target} points at ${p.result.previous}`).join(', ')}; nothing was promoted (set overwrite: true to move ${conflicts.length > 1 ? 'these tags' : 'it'})`,
     );
   }
+}
 
-  // The manifests the moving tags hold now, to put them back if a later tag fails.
+/** The manifests the moving tags hold now, to put them back if a later tag fails. */
+async function keepPreviousManifests(plans: TargetPlan[], digest: string): Promise<void> {
   await Promise.all(
     plans.map(async (p) => {
       if (p.ref.tag && p.result.previous && p.result.previous !== digest) {
@@ -217,220 +193,81 @@ export async function promote(o: PromoteOptions): Promise<PromoteResult> {
       }
     }),
   );
-
-  const limit = limiter(o.concurrency);
-  const copiers = new Map<string, Copier>();
-  const referred = new Map<string, Promise<number>>();
-  const referrerItems = o.referrers ? await collectReferrers(src, digest) : [];
-  result.referrers = referrerItems.length;
-  const halt = { stopped: false };
-  const copies = await Promise.allSettled(
-    plans.map(async (p) => {
-      const key = repositoryName(p.ref);
-      let copier = copiers.get(key);
-      if (!copier) {
-        copier = new Copier(src, p.store, stats, limit, policy, halt);
-        copiers.set(key, copier);
-      }
-      try {
-        await copier.copyManifest(manifest);
-        if (referrerItems.length && key !== repositoryName(sourceRef)) {
-          // Once per repository: two tags of one repository share their referrers.
-          let job = referred.get(key);
-          if (!job) {
-            job = copyReferrers(copier, referrerItems, digest);
-            referred.set(key, job);
-          }
-          p.result.referrers = await job;
-        }
-      } catch (err) {
-        halt.stopped = true;
-        throw err;
-      }
-    }),
-  );
-  // Every copy has settled (none keeps running behind the failure) before reporting it.
-  const failed = copies.find((c): c is PromiseRejectedResult => c.status === 'rejected');
-  if (failed) {
-    for (const p of plans) p.result.status = 'not moved';
-    const first = copies
-      .map((c) => (c.status === 'rejected' ? (c.reason as unknown) : undefined))
-      .find((e) => e && !/^stopped: /.test(errorMessage(e)));
-    throw new PromotionError(
-      `${errorMessage(first ?? failed.reason)}; no target tag was moved`,
-      withChanged(result, stats),
-    );
-  }
-
-  // Every target now holds the whole image: the tags move last, one by one, and a failure
-  // puts the ones already moved back where they were.
-  const moved: Plan[] = [];
-  for (const p of plans) {
-    if (!p.ref.tag) {
-      p.result.status = 'pushed';
-      continue;
-    }
-    if (p.result.previous === digest) {
-      p.result.status = 'unchanged';
-      continue;
-    }
-    try {
-      await p.store.putManifest(manifest, p.ref.tag);
-      p.result.status = p.result.previous ? 'moved' : 'created';
-      moved.push(p);
-    } catch (err) {
-      p.result.status = 'failed';
-      p.result.error = errorMessage(err);
-      for (const rest of plans.slice(plans.indexOf(p) + 1)) {
-        if (rest.ref.tag && rest.result.previous !== digest) rest.result.status = 'not moved';
-      }
-      await rollBack(moved);
-      throw new PromotionError(
-        `${p.result.target}: moving the tag failed (${errorMessage(err)}); ${describeRollback(moved)}`,
-        withChanged(result, stats),
-      );
-    }
-  }
-  return withChanged(result, stats);
 }
 
-function withChanged(result: PromoteResult, stats: Stats): PromoteResult {
+/**
+ * Make every target repository hold the whole image, and its referrers when asked; no tag
+ * moves here. Throws once every copy has settled, with every target `not moved`.
+ */
+async function copyImage(
+  o: PromoteRequest,
+  deps: PromoteDeps,
+  source: Source,
+  plans: TargetPlan[],
+  result: PromoteResult,
+): Promise<void> {
+  const { stats, digest } = result;
+  const limit = limiter(o.concurrency);
+  const policy = countedPolicy(deps.retry, deps.log, () => stats.retries++);
+  const halt = { stopped: false };
+  const copiers = new Map<string, Copier>();
+  const referred = new Map<string, Promise<number>>();
+  const items = o.referrers ? await collectReferrers(source.store, digest) : [];
+  result.referrers = items.length;
+  const copyTo = async (p: TargetPlan): Promise<void> => {
+    let copier = copiers.get(p.key);
+    if (!copier) {
+      copier = new Copier(source.store, p.store, stats, limit, policy, halt);
+      copiers.set(p.key, copier);
+    }
+    await copier.copyManifest(source.manifest);
+    if (!items.length || p.key === source.key) return;
+    // Once per repository: two tags of one repository share their referrers.
+    let job = referred.get(p.key);
+    if (!job) {
+      job = copyReferrers(copier, items, digest);
+      referred.set(p.key, job);
+    }
+    p.result.referrers = await job;
+  };
+  const copies = await Promise.allSettled(
+    plans.map((p) =>
+      copyTo(p).catch((err: unknown) => {
+        halt.stopped = true;
+        throw err;
+      }),
+    ),
+  );
+  // Every copy has settled (none keeps running behind the failure) before reporting it.
+  const reasons = copies.flatMap((c) => (c.status === 'rejected' ? [c.reason as unknown] : []));
+  if (!reasons.length) return;
+  for (const p of plans) p.result.status = 'not moved';
+  // The copies that stopped because another failed say so; the one that failed says why.
+  const first = reasons.find((e) => !/^stopped: /.test(errorMessage(e))) ?? reasons[0];
+  throw new PromotionError(`${errorMessage(first)}; no target tag was moved`, withChanged(result));
+}
+
+function withChanged(result: PromoteResult): PromoteResult {
   result.changed =
-    stats.manifestsWritten > 0 ||
+    result.stats.manifestsWritten > 0 ||
     result.targets.some((t) => t.status === 'moved' || t.status === 'created');
   return result;
 }
 
-async function rollBack(moved: Plan[]): Promise<void> {
-  for (const p of moved.reverse()) {
-    if (!p.previous || !p.ref.tag) continue;
-    try {
-      await p.store.putManifest(p.previous, p.ref.tag);
-      p.result.status = 'rolled back';
-    } catch (err) {
-      p.result.error = `rollback failed: ${errorMessage(err)}`;
-    }
-  }
-}
-
-function describeRollback(moved: Plan[]): string {
-  if (moved.length === 0) return 'no other tag was moved';
-  const back = moved.filter((p) => p.result.status === 'rolled back').map((p) => p.result.target);
-  const created = moved.filter((p) => p.result.status === 'created').map((p) => p.result.target);
-  const parts: string[] = [];
-  if (back.length) parts.push(`put back ${back.join(', ')}`);
-  if (created.length) parts.push(`new tags ${created.join(', ')} point at the complete image`);
-  const stuck = moved.filter((p) => p.result.status === 'moved').map((p) => p.result.target);
-  if (stuck.length) parts.push(`could not put back ${stuck.join(', ')}`);
-  return parts.join('; ');
-}
-
-async function verify(
-  plans: Plan[],
-  result: PromoteResult,
-  digest: string,
-): Promise<PromoteResult> {
+async function verify(plans: TargetPlan[], result: PromoteResult): Promise<PromoteResult> {
   for (const p of plans) {
     if (p.ref.tag) {
       p.result.status =
-        p.result.previous === digest ? 'verified' : p.result.previous ? 'differs' : 'missing';
+        p.result.previous === result.digest
+          ? 'verified'
+          : p.result.previous
+            ? 'differs'
+            : 'missing';
     } else {
-      p.result.status = (await p.store.hasManifest(digest)) ? 'verified' : 'missing';
+      p.result.status = (await p.store.hasManifest(result.digest)) ? 'verified' : 'missing';
     }
   }
   return result;
-}
-
-interface ReferrerItem {
-  manifest: Manifest;
-  /** The tag it was found under (tag schema or cosign); absent when found through the API. */
-  tag?: string;
-}
-
-/** Signatures, attestations and SBOMs of `digest`: the referrers API, else tags. */
-async function collectReferrers(src: Store, digest: string): Promise<ReferrerItem[]> {
-  const items: ReferrerItem[] = [];
-  const listed = await src.referrers(digest);
-  for (const d of listed ?? []) {
-    const m = await src.getManifest(d.digest);
-    if (m) items.push({ manifest: m });
-  }
-  const tags = listed ? cosignTags(digest) : [referrersTag(digest), ...cosignTags(digest)];
-  for (const tag of tags) {
-    const m = await src.getManifest(tag);
-    if (m) items.push({ manifest: m, tag });
-  }
-  return items;
-}
-
-async function copyReferrers(
-  copier: Copier,
-  items: ReferrerItem[],
-  digest: string,
-): Promise<number> {
-  const dst = copier.dst;
-  const viaApi: Descriptor[] = [];
-  for (const item of items) {
-    await copier.copyManifest(item.manifest);
-    if (!item.tag) {
-      viaApi.push(descriptorOf(item.manifest));
-      continue;
-    }
-    if (item.tag === referrersTag(digest)) {
-      await mergeReferrersIndex(
-        dst,
-        digest,
-        parseManifest(item.manifest, dst.name).manifests ?? [],
-        item.manifest,
-      );
-    } else {
-      await dst.putManifest(item.manifest, item.tag);
-    }
-  }
-  // A target without the referrers API finds referrers through the tag schema only.
-  if (viaApi.length && (await dst.referrers(digest)) === undefined) {
-    await mergeReferrersIndex(dst, digest, viaApi);
-  }
-  return items.length;
-}
-
-function descriptorOf(m: Manifest): Descriptor {
-  const p = parseManifest(m, 'referrer') as {
-    artifactType?: string;
-    config?: Descriptor;
-    annotations?: Record<string, string>;
-  };
-  const d: Descriptor = { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length };
-  const type = p.artifactType ?? p.config?.mediaType;
-  if (type) d.artifactType = type;
-  if (p.annotations) d.annotations = p.annotations;
-  return d;
-}
-
-/** Keep the tag-schema index a union: referrers already at the target are not dropped. */
-async function mergeReferrersIndex(
-  dst: Store,
-  digest: string,
-  add: Descriptor[],
-  asIs?: Manifest,
-): Promise<void> {
-  const tag = referrersTag(digest);
-  const current = await dst.getManifest(tag);
-  const have = current ? (parseManifest(current, dst.name).manifests ?? []) : [];
-  const missing = add.filter((d) => !have.some((h) => h.digest === d.digest));
-  if (current && missing.length === 0) return;
-  if (!current && asIs) {
-    await dst.putManifest(asIs, tag);
-    return;
-  }
-  const bytes = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: MEDIA.ociIndex,
-      manifests: [...have, ...missing],
-    }),
-  );
-  await dst.putManifest({ bytes, mediaType: MEDIA.ociIndex, digest: sha256(bytes) }, tag);
 }
 
 function platformsOf(m: Manifest, where: string): string[] {

@@ -1,23 +1,19 @@
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, quote } from '../../shared/errors.js';
-import type { PromoteResult } from './promote.js';
+import { writeFileAtomic } from '../../shared/files.js';
+import type { PromoteResult, PromotionStatement, RunFacts } from './types.js';
 
-export const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
-export const PREDICATE_TYPE = 'https://github.com/virt-ci/virt-ci/promotion/v1';
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
+const PREDICATE_TYPE = 'https://github.com/virt-ci/virt-ci/promotion/v1';
 
 /** The in-toto Statement v1 that proves which digest went where, when, and from which run. */
 export function promotionStatement(
   r: PromoteResult,
-  env: NodeJS.ProcessEnv = process.env,
+  run: RunFacts,
   now = new Date(),
-) {
+): PromotionStatement {
   const [algorithm, hex] = r.digest.split(':');
-  const server = env.GITHUB_SERVER_URL || 'https://github.com';
-  const run =
-    env.GITHUB_REPOSITORY && env.GITHUB_RUN_ID
-      ? `${server}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}${env.GITHUB_RUN_ATTEMPT ? `/attempts/${env.GITHUB_RUN_ATTEMPT}` : ''}`
-      : undefined;
   return {
     _type: STATEMENT_TYPE,
     subject: [{ name: r.sourceRef.split('@')[0], digest: { [algorithm]: hex } }],
@@ -34,38 +30,24 @@ export function promotionStatement(
       verifyOnly: r.verifyOnly,
       time: now.toISOString(),
       run: {
-        repository: env.GITHUB_REPOSITORY,
-        workflow: env.GITHUB_WORKFLOW,
-        workflowRef: env.GITHUB_WORKFLOW_REF,
-        job: env.GITHUB_JOB,
-        runId: env.GITHUB_RUN_ID,
-        runAttempt: env.GITHUB_RUN_ATTEMPT,
-        sha: env.GITHUB_SHA,
-        ref: env.GITHUB_REF,
-        actor: env.GITHUB_ACTOR,
-        url: run,
+        repository: run.repository,
+        workflow: run.workflow,
+        workflowRef: run.workflowRef,
+        job: run.job,
+        runId: run.runId,
+        runAttempt: run.runAttempt,
+        sha: run.sha,
+        ref: run.ref,
+        actor: run.actor,
+        url: run.url,
       },
     },
   };
 }
 
-export type PromotionStatement = ReturnType<typeof promotionStatement>;
-
-/** Write under a temporary name and rename, so a reader never sees half a record. */
+/** Written whole or not at all: a reader never sees half a record. */
 export function writeRecord(file: string, statement: PromotionStatement): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    writeFileSync(tmp, JSON.stringify(statement, null, 2) + '\n');
-    renameSync(tmp, file);
-  } catch (err) {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // The write's own error is the one to report.
-    }
-    throw err;
-  }
+  writeFileAtomic(file, JSON.stringify(statement, null, 2) + '\n');
 }
 
 /**

@@ -8,7 +8,7 @@ import { UserError, quote } from '../../shared/errors.js';
  */
 export type Reference = RegistryReference | LayoutReference;
 
-export interface RegistryReference {
+interface RegistryReference {
   kind: 'registry';
   /** The registry as users name it (docker.io for Docker Hub). */
   registry: string;
@@ -19,7 +19,7 @@ export interface RegistryReference {
   digest?: string;
 }
 
-export interface LayoutReference {
+interface LayoutReference {
   kind: 'oci';
   /** The layout directory, absolute. */
   dir: string;
@@ -32,7 +32,12 @@ export interface LayoutReference {
 export const DIGEST = /^sha256:[a-f0-9]{64}$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOCKER_HUB = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+/** The names Docker Hub goes by, in references and in the logins tools store for it. */
+export const DOCKER_HUB_NAMES: readonly string[] = [
+  'docker.io',
+  'index.docker.io',
+  'registry-1.docker.io',
+];
 
 export function parseReference(text: string, what: string, workspace = process.cwd()): Reference {
   const value = text.trim();
@@ -66,7 +71,7 @@ export function parseReference(text: string, what: string, workspace = process.c
   if (parts.length > 1 && (/[.:]/.test(parts[0]) || parts[0] === 'localhost')) {
     registry = parts.shift()!.toLowerCase();
   }
-  if (DOCKER_HUB.has(registry)) registry = 'docker.io';
+  if (DOCKER_HUB_NAMES.includes(registry)) registry = 'docker.io';
   if (registry === 'docker.io' && parts.length === 1) parts.unshift('library');
   const repository = parts.join('/');
   if (parts.length === 0 || !parts.every((p) => COMPONENT.test(p))) {
@@ -132,11 +137,6 @@ export function formatReference(ref: Reference): string {
   if (ref.digest) return `${base}@${ref.digest}`;
   if (ref.tag) return `${base}:${ref.tag}`;
   return base;
-}
-
-/** The same repository (so a tag is all that may move). */
-export function sameRepository(a: Reference, b: Reference): boolean {
-  return repositoryName(a) === repositoryName(b);
 }
 
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;

@@ -1,7 +1,7 @@
-import { UserError } from '../../shared/errors.js';
+import type { Log } from '../../shared/action/log.js';
+import { UserError, causes } from '../../shared/errors.js';
 import {
   RetryableError,
-  defaultPolicy,
   fetchWithRetry,
   isRetryableStatus,
   parseRetryAfter,
@@ -19,18 +19,19 @@ import {
   mediaTypeOf,
 } from './manifest.js';
 import { DIGEST, schemeFor } from './reference.js';
-import type { PutResult, Stats, Store } from './store.js';
+import { type Stats, type Store, countedPolicy } from './store.js';
 
 /** Manifests are small; a bigger answer is not a manifest (the spec's suggested limit). */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
-export interface ConnectionOptions {
+interface ConnectionOptions {
   credentials: Credentials;
   insecure: readonly string[];
+  /** Told the Basic values and tokens made from the credentials. */
   mask: (s: string) => void;
   stats: Stats;
-  env?: NodeJS.ProcessEnv;
-  log?: (line: string) => void;
+  retry: RetryPolicy;
+  log: Log;
 }
 
 type Body = string | Buffer | ReadableStream<Uint8Array>;
@@ -49,6 +50,7 @@ interface RequestOptions {
 export class Registry {
   readonly base: string;
   private readonly auth: Authorizer;
+  private readonly policy: RetryPolicy;
 
   constructor(
     readonly host: string,
@@ -56,26 +58,21 @@ export class Registry {
     private readonly opts: ConnectionOptions,
   ) {
     this.base = `${schemeFor(host, opts.insecure)}://${host}`;
+    // A retry is another request too.
+    this.policy = countedPolicy(opts.retry, opts.log, () => {
+      opts.stats.retries++;
+      opts.stats.requests++;
+    });
     this.auth = new Authorizer(
       host,
       opts.credentials.get(registryKey(registry)),
       opts.mask,
-      () => this.policy(),
+      () => this.policy,
       () => opts.stats.requests++,
     );
   }
 
-  policy(): RetryPolicy {
-    const p = defaultPolicy(this.opts.env ?? process.env);
-    p.onRetry = ({ attempt, delayMs, reason }) => {
-      this.opts.stats.retries++;
-      this.opts.stats.requests++;
-      this.opts.log?.(`retry ${attempt} in ${delayMs} ms: ${reason}`);
-    };
-    return p;
-  }
-
-  repository(name: string): RegistryStore {
+  repository(name: string): Store {
     return new RegistryStore(this, name, this.opts.stats);
   }
 
@@ -136,11 +133,7 @@ export class Registry {
       return res;
     }
     try {
-      return await fetchWithRetry(
-        url,
-        { method, headers, body, redirect: 'follow' },
-        this.policy(),
-      );
+      return await fetchWithRetry(url, { method, headers, body, redirect: 'follow' }, this.policy);
     } catch (err) {
       throw new UserError(
         `registry ${this.host}: ${method} ${new URL(url).pathname} failed after retries: ${networkReason(err)}`,
@@ -150,7 +143,7 @@ export class Registry {
   }
 }
 
-export class RegistryStore implements Store {
+class RegistryStore implements Store {
   readonly name: string;
   readonly location: string;
   private readonly pending = new Map<string, string>();
@@ -221,7 +214,7 @@ export class RegistryStore implements Store {
     return this.head(this.url('manifests', digest), { accept: MANIFEST_TYPES.join(', ') });
   }
 
-  async putManifest(m: Manifest, ref: string): Promise<PutResult> {
+  async putManifest(m: Manifest, ref: string): Promise<void> {
     const res = await this.reg.request('PUT', this.url('manifests', ref), {
       scopes: this.push(),
       headers: { 'content-type': m.mediaType },
@@ -236,7 +229,6 @@ export class RegistryStore implements Store {
       );
     }
     this.stats.manifestsWritten++;
-    return { subjectAccepted: res.headers.has('oci-subject') };
   }
 
   async hasBlob(d: Descriptor): Promise<boolean> {
@@ -354,15 +346,13 @@ export class RegistryStore implements Store {
 }
 
 /** The useful part of a fetch failure: the HTTP status, or the socket error's code. */
-export function networkReason(err: unknown): string {
+function networkReason(err: unknown): string {
   if (err instanceof RetryableError) return err.message.replace(/^.*: (HTTP \d+)$/, '$1');
-  const parts: string[] = [];
-  for (let e: unknown = err, i = 0; e && i < 4; i++) {
+  const parts = [...causes(err, 4)].map((e) => {
     const code = (e as { code?: string }).code;
     const message = (e as Error).message;
-    parts.push(code && !message?.includes(code) ? `${message} (${code})` : message);
-    e = (e as { cause?: unknown }).cause;
-  }
+    return code && !message?.includes(code) ? `${message} (${code})` : message;
+  });
   return parts.filter(Boolean).join(': ');
 }
 

@@ -1,8 +1,7 @@
-import * as core from '@actions/core';
-import { setOutputs } from '../../shared/run.js';
-import { codeBlock, details, table, writeSummary } from '../../shared/summary.js';
-import type { PromoteResult, TargetResult } from './promote.js';
-import type { PromotionStatement } from './record.js';
+import type { OutputValue } from '../../shared/action/outcome.js';
+import { codeBlock, details, table } from '../../shared/summary.js';
+import type { Output } from './names.gen.js';
+import type { PromoteResult, RecordWritten, TargetResult } from './types.js';
 
 const ORDER: Record<string, number> = {
   failed: 0,
@@ -17,36 +16,46 @@ const ORDER: Record<string, number> = {
   verified: 9,
 };
 
-/** The one place that turns a promotion into outputs, log lines and the job summary. */
-export async function report(
-  r: PromoteResult,
-  record?: { file: string; statement: PromotionStatement },
-  failure?: string,
-): Promise<void> {
-  setOutputs({
-    digest: r.digest,
-    ref: r.targets[0]?.ref ?? r.sourceRef,
-    promoted: r.targets.map((t) => ({
-      target: t.target,
-      ref: t.ref,
-      status: t.status,
-      previous: t.previous ?? null,
-      referrers: t.referrers,
-    })),
-    'bytes-copied': String(r.stats.bytesCopied),
-    'blobs-mounted': String(r.stats.blobsMounted),
-    'blobs-skipped': String(r.stats.blobsSkipped),
-    record: record?.file ?? '',
-  });
-  core.info(headline(r, failure));
-  for (const t of r.targets)
-    core.info(
-      `  ${t.status.padEnd(11)} ${t.target}${t.previous && t.previous !== r.digest ? ` (was ${t.previous})` : ''}`,
-    );
-  await writeSummary(summary(r, record, failure));
+interface PromotionReport {
+  outputs: Record<Output, OutputValue>;
+  notes: string[];
+  summary: string;
 }
 
-export function headline(r: PromoteResult, failure?: string): string {
+/** The one place that turns a promotion into outputs, log lines and the job summary. */
+export function report(
+  r: PromoteResult,
+  record?: RecordWritten,
+  failure?: string,
+): PromotionReport {
+  return {
+    outputs: {
+      digest: r.digest,
+      ref: r.targets[0]?.ref ?? r.sourceRef,
+      promoted: r.targets.map((t) => ({
+        target: t.target,
+        ref: t.ref,
+        status: t.status,
+        previous: t.previous ?? null,
+        referrers: t.referrers,
+      })),
+      'bytes-copied': String(r.stats.bytesCopied),
+      'blobs-mounted': String(r.stats.blobsMounted),
+      'blobs-skipped': String(r.stats.blobsSkipped),
+      record: record?.file ?? '',
+    },
+    notes: [
+      headline(r, failure),
+      ...r.targets.map(
+        (t) =>
+          `  ${t.status.padEnd(11)} ${t.target}${t.previous && t.previous !== r.digest ? ` (was ${t.previous})` : ''}`,
+      ),
+    ],
+    summary: summary(r, record, failure),
+  };
+}
+
+function headline(r: PromoteResult, failure?: string): string {
   if (failure) return `promotion of ${r.digest} stopped: ${failure}`;
   if (r.verifyOnly && r.targets.length === 0) return `${r.source} is ${r.digest}`;
   if (r.verifyOnly) {
@@ -60,7 +69,7 @@ export function headline(r: PromoteResult, failure?: string): string {
 
 function summary(
   r: PromoteResult,
-  record: { file: string; statement: PromotionStatement } | undefined,
+  record: RecordWritten | undefined,
   failure: string | undefined,
 ): string {
   const rows = [...r.targets]

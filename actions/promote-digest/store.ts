@@ -1,3 +1,6 @@
+import type { Log } from '../../shared/action/log.js';
+import { formatDuration } from '../../shared/format.js';
+import type { RetryPolicy } from '../../shared/retry.js';
 import type { Descriptor, Manifest } from './manifest.js';
 
 /**
@@ -16,7 +19,7 @@ export interface Store {
   /** The digest a tag points at, without fetching the manifest; undefined when absent. */
   tagDigest(tag: string): Promise<string | undefined>;
   /** Write the exact bytes, under a digest or a tag. */
-  putManifest(m: Manifest, ref: string): Promise<PutResult>;
+  putManifest(m: Manifest, ref: string): Promise<void>;
   hasBlob(d: Descriptor): Promise<boolean>;
   openBlob(d: Descriptor): Promise<ReadableStream<Uint8Array>>;
   /** Stream a blob in; the bytes are checked against the descriptor's digest. */
@@ -27,11 +30,6 @@ export interface Store {
   referrers(digest: string): Promise<Descriptor[] | undefined>;
   /** Repository path inside the location (registry stores). */
   readonly repository?: string;
-}
-
-export interface PutResult {
-  /** The store understood the manifest's `subject` (it will list it as a referrer). */
-  subjectAccepted: boolean;
 }
 
 /** Counters every store adds to; read for the outputs and the benchmark. */
@@ -54,5 +52,17 @@ export function newStats(): Stats {
     blobsSkipped: 0,
     manifestsWritten: 0,
     retries: 0,
+  };
+}
+
+/** The run's retry policy with every retry counted (`count`) and said in the log. */
+export function countedPolicy(base: RetryPolicy, log: Log, count: () => void): RetryPolicy {
+  return {
+    ...base,
+    onRetry: (info) => {
+      count();
+      log.info(`retry ${info.attempt} in ${formatDuration(info.delayMs)}: ${info.reason}`);
+      base.onRetry?.(info);
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { AnnotationProperties } from '@actions/core';
+import type { Annotation } from '../../shared/action/outcome.js';
 import type { FailureEntry, FlakyEntry, Results } from './results.js';
 
 /**
@@ -6,14 +6,8 @@ import type { FailureEntry, FlakyEntry, Results } from './results.js';
  * per step and drops the rest silently, and the step's own failure line is an error too; so
  * failures get at most 9, and a notice says how many more there are and where to see them.
  */
-export const STEP_ERROR_LIMIT = 10;
-export const STEP_WARNING_LIMIT = 10;
-
-export interface Annotation {
-  level: 'error' | 'warning' | 'notice';
-  message: string;
-  properties: AnnotationProperties;
-}
+const STEP_ERROR_LIMIT = 10;
+const STEP_WARNING_LIMIT = 10;
 
 function testTitle(f: { classname: string; name: string }): string {
   return f.classname && !f.name.startsWith(f.classname) ? `${f.classname} › ${f.name}` : f.name;
@@ -27,10 +21,8 @@ function failureAnnotation(f: FailureEntry): Annotation {
   return {
     level: 'error',
     message: firstLines || (f.outcome === 'error' ? 'error' : 'failed'),
-    properties: {
-      title: `${f.outcome === 'error' ? 'Error' : 'Failed'}: ${testTitle(f)}`,
-      ...where,
-    },
+    title: `${f.outcome === 'error' ? 'Error' : 'Failed'}: ${testTitle(f)}`,
+    ...where,
   };
 }
 
@@ -38,7 +30,8 @@ function flakyAnnotation(f: FlakyEntry): Annotation {
   return {
     level: 'warning',
     message: `Flaky: failed ${f.failedRuns} time(s), then passed.${f.message ? `\n${f.message}` : ''}`,
-    properties: { title: `Flaky: ${testTitle(f)}`, file: f.report },
+    title: `Flaky: ${testTitle(f)}`,
+    file: f.report,
   };
 }
 
@@ -56,11 +49,9 @@ export function planAnnotations(results: Results, max: number, willFail: boolean
     out.push({
       level: 'error',
       message: m ? m[3] : b.message,
-      properties: {
-        title: 'Unreadable JUnit report',
-        file: b.file,
-        startLine: m ? Number(m[2]) : undefined,
-      },
+      title: 'Unreadable JUnit report',
+      file: b.file,
+      startLine: m ? Number(m[2]) : undefined,
     });
     errorRoom--;
   }
@@ -76,7 +67,7 @@ export function planAnnotations(results: Results, max: number, willFail: boolean
     out.push({
       level: 'notice',
       message: `${failing - shown} more failing test(s) not annotated (${why}); see the job summary${results.name ? ` "${results.name}"` : ''}.`,
-      properties: { title: 'More failures' },
+      title: 'More failures',
     });
   }
   for (const f of results.flaky.slice(0, Math.min(max, STEP_WARNING_LIMIT)))

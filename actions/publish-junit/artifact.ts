@@ -12,27 +12,32 @@ export interface ArtifactUpload {
   retentionDays?: number;
 }
 
-export function commonRoot(files: string[]): string {
-  if (files.length === 0) return process.cwd();
-  let root = path.dirname(path.resolve(files[0]));
+/** The deepest folder holding every one of `files` (absolute paths, at least one). */
+function commonRoot(files: string[]): string {
+  let root = path.dirname(files[0]);
   for (const f of files) {
-    const abs = path.resolve(f);
-    while (abs !== root && !abs.startsWith(root.endsWith(path.sep) ? root : root + path.sep))
+    while (f !== root && !f.startsWith(root.endsWith(path.sep) ? root : root + path.sep))
       root = path.dirname(root);
   }
   return root;
 }
 
+/**
+ * The artifact's ID. `env` is the step's environment: the check for the runtime token reads it there. The
+ * artifact client itself reads the same two variables from the process, where the runner
+ * puts them.
+ */
 export async function uploadArtifact(
   upload: ArtifactUpload,
   workspace: string,
-): Promise<{ id?: number; size?: number }> {
-  if (!process.env.ACTIONS_RUNTIME_TOKEN || !process.env.ACTIONS_RESULTS_URL) {
+  env: NodeJS.ProcessEnv,
+): Promise<number | undefined> {
+  if (!env.ACTIONS_RUNTIME_TOKEN || !env.ACTIONS_RESULTS_URL) {
     throw new UserError(
       `input "artifact": cannot upload "${upload.name}": ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL are not set (artifacts work only inside a GitHub Actions job)`,
     );
   }
-  const files = [...new Set(upload.files.map((f) => path.resolve(f)))];
+  const files = [...new Set(upload.files.map((f) => path.resolve(workspace, f)))];
   const inside = files.every((f) => !path.relative(workspace, f).startsWith('..'));
   const root = inside ? path.resolve(workspace) : commonRoot(files);
   const { DefaultArtifactClient } = await import('@actions/artifact');
@@ -40,7 +45,7 @@ export async function uploadArtifact(
     const res = await new DefaultArtifactClient().uploadArtifact(upload.name, files, root, {
       ...(upload.retentionDays ? { retentionDays: upload.retentionDays } : {}),
     });
-    return { id: res.id, size: res.size };
+    return res.id;
   } catch (err) {
     throw new UserError(
       `input "artifact": uploading "${upload.name}" failed: ${errorMessage(err)}`,

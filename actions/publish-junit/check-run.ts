@@ -1,17 +1,18 @@
+import { splitRepository } from '../../shared/action/github.js';
+import { GitHubError, type GitHubClient } from '../../shared/github-client.js';
 import { trimToBytes } from '../../shared/summary.js';
-import { GitHubApi, GitHubError, splitRepository } from './github-api.js';
-import { headline, renderReport } from './render.js';
+import { resultsHeadline, renderReport } from './render.js';
 import type { FailureEntry, Results } from './results.js';
 
 /**
  * A check run with the results: created completed in one request with the first 50
  * annotations (GitHub's per-request limit), the rest added 50 at a time by updates.
  */
-export const ANNOTATIONS_PER_REQUEST = 50;
+const ANNOTATIONS_PER_REQUEST = 50;
 /** GitHub rejects output.summary / output.text longer than this. */
-export const CHECK_TEXT_LIMIT = 65_535;
+const CHECK_TEXT_LIMIT = 65_535;
 
-export interface CheckAnnotation {
+interface CheckAnnotation {
   path: string;
   start_line: number;
   end_line: number;
@@ -46,27 +47,20 @@ export function checkAnnotations(failures: FailureEntry[], max: number): CheckAn
 }
 
 export interface CheckRunTarget {
-  apiUrl: string;
-  token: string;
   repository: string;
   headSha: string;
   detailsUrl?: string;
 }
 
-export interface CheckRunResult {
-  id: number;
-  url: string;
-  annotations: number;
-}
-
+/** Creates the check run and returns its URL. */
 export async function publishCheckRun(
+  client: GitHubClient,
   target: CheckRunTarget,
   results: Results,
   maxAnnotations: number,
   /** The failures to annotate; default all. A dashboard annotates only its own reports'. */
   annotate: FailureEntry[] = results.failures,
-): Promise<CheckRunResult> {
-  const api = new GitHubApi({ apiUrl: target.apiUrl, token: target.token });
+): Promise<string> {
   const { owner, repo } = splitRepository(target.repository);
   const annotations = checkAnnotations(annotate, maxAnnotations);
   const summary = renderReport(
@@ -74,15 +68,12 @@ export async function publishCheckRun(
     { maxBytes: CHECK_TEXT_LIMIT - 1024, heading: '##', maxDetails: 0 },
   );
   const text = renderReport(results, { maxBytes: CHECK_TEXT_LIMIT - 1024, maxDetails: 30 });
-  const output = {
-    title: headline(results).slice(0, 255),
-    summary,
-    text,
-  };
-  const created = await api.request<{ id: number; html_url: string }>(
-    'POST',
-    `/repos/${owner}/${repo}/check-runs`,
+  const output = { title: resultsHeadline(results).slice(0, 255), summary, text };
+  const created = await client.request<{ id: number; html_url: string }>(
+    'POST /repos/{owner}/{repo}/check-runs',
     {
+      owner,
+      repo,
       name: results.name,
       head_sha: target.headSha,
       status: 'completed',
@@ -92,12 +83,16 @@ export async function publishCheckRun(
       output: { ...output, annotations: annotations.slice(0, ANNOTATIONS_PER_REQUEST) },
     },
   );
+  const id = created.data.id;
   for (let i = ANNOTATIONS_PER_REQUEST; i < annotations.length; i += ANNOTATIONS_PER_REQUEST) {
-    await api.request('PATCH', `/repos/${owner}/${repo}/check-runs/${created.id}`, {
+    await client.request('PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}', {
+      owner,
+      repo,
+      check_run_id: id,
       output: { ...output, annotations: annotations.slice(i, i + ANNOTATIONS_PER_REQUEST) },
     });
   }
-  return { id: created.id, url: created.html_url, annotations: annotations.length };
+  return created.data.html_url;
 }
 
 /** True when GitHub refused the write for want of permission (fork PRs, read-only tokens). */

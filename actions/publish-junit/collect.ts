@@ -1,25 +1,12 @@
-import path from 'node:path';
 import { errorMessage } from '../../shared/errors.js';
+import { globFiles } from '../../shared/glob.js';
 import { readJUnitFile } from '../../shared/junit/reader.js';
 import type { BrokenReport } from './results.js';
 import { Tally, displayPath } from './tally.js';
 
 /** Files matching globs relative to the workspace (`!pattern` excludes), sorted, unique. */
 export async function findFiles(patterns: string[], workspace: string): Promise<string[]> {
-  if (patterns.length === 0) return [];
-  const absolute = patterns.map((p) => {
-    const neg = p.startsWith('!');
-    const body = neg ? p.slice(1) : p;
-    const abs = path.isAbsolute(body) ? body : path.join(workspace, body);
-    return neg ? `!${abs}` : abs;
-  });
-  const glob = await import('@actions/glob');
-  const globber = await glob.create(absolute.join('\n'), {
-    matchDirectories: false,
-    implicitDescendants: false,
-    followSymbolicLinks: true,
-  });
-  return [...new Set(await globber.glob())].sort();
+  return globFiles(patterns, workspace);
 }
 
 export interface Collected {

@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { promises as fs } from 'node:fs';
 import { UserError, errorMessage } from '../../shared/errors.js';
 import { details, table, trimToBytes } from '../../shared/summary.js';
-import { duration } from './render.js';
+import { formatDuration } from '../../shared/format.js';
 import {
   RESULTS_VERSION,
   conclude,
@@ -20,7 +20,7 @@ export async function readResultsFile(file: string, workspace: string): Promise<
   const shown = displayPath(file, workspace);
   let data: unknown;
   try {
-    data = JSON.parse(await readFile(file, 'utf8'));
+    data = JSON.parse(await fs.readFile(file, 'utf8'));
   } catch (err) {
     throw new UserError(`${shown}: not a results file: ${errorMessage(err).split('\n')[0]}`);
   }
@@ -65,108 +65,152 @@ export function combine(rows: Results[]): Dashboard {
   return { rows, totals, passRate: passRate(totals), conclusion };
 }
 
+/** The dashboard as one results set: every environment's lists, each entry named by it. */
+export function dashboardResults(d: Dashboard, name: string, runUrl?: string): Results {
+  const { rows } = d;
+  const results: Results = {
+    version: RESULTS_VERSION,
+    name,
+    conclusion: d.conclusion,
+    totals: d.totals,
+    passRate: d.passRate,
+    reports: rows.flatMap((r) => r.reports),
+    broken: rows.flatMap((r) =>
+      r.broken.map((b) => ({ ...b, message: `${label(r)}: ${b.message}` })),
+    ),
+    suites: [],
+    failures: rows
+      .flatMap((r) => r.failures.map((f) => ({ ...f, suite: `${label(r)}: ${f.suite}` })))
+      .slice(0, LIST_CAP),
+    flaky: rows
+      .flatMap((r) => r.flaky.map((f) => ({ ...f, suite: `${label(r)}: ${f.suite}` })))
+      .slice(0, LIST_CAP),
+    slowest: [],
+    omitted: { suites: 0, failures: 0, flaky: 0 },
+    ...(runUrl ? { runUrl } : {}),
+  };
+  results.omitted.failures =
+    rows.reduce((n, r) => n + r.failures.length + r.omitted.failures, 0) - results.failures.length;
+  results.omitted.flaky =
+    rows.reduce((n, r) => n + r.flaky.length + r.omitted.flaky, 0) - results.flaky.length;
+  return results;
+}
+
+const LIST_CAP = 200;
 const ICON = { success: '✅', failure: '❌', neutral: '⚪' } as const;
 
-export function renderDashboard(d: Dashboard, name: string, maxBytes: number): string {
-  const rows = [...d.rows].sort((a, b) => label(a).localeCompare(label(b)));
-  const out: string[] = [
-    `### ${ICON[d.conclusion]} ${name}: ${rows.length} environment(s), ${d.totals.total} tests, ${d.passRate}% pass rate\n`,
-    table(
-      [
-        'environment',
-        '',
-        'pass rate',
-        'tests',
-        'passed',
-        'failed',
-        'errors',
-        'skipped',
-        'flaky',
-        'time',
-      ],
-      [
-        ...rows.map((r) => [
+const testName = (f: { classname: string; name: string }) =>
+  f.classname ? `${f.classname} › ${f.name}` : f.name;
+
+function totalsRow(first: string, icon: string, passRate: number, t: Totals): unknown[] {
+  return [
+    first,
+    icon,
+    `${passRate}%`,
+    t.total,
+    t.passed,
+    t.failed,
+    t.errors,
+    t.skipped,
+    t.flaky,
+    formatDuration(t.duration * 1000),
+  ];
+}
+
+function environmentsTable(d: Dashboard, rows: Results[]): string {
+  return table(
+    [
+      'environment',
+      '',
+      'pass rate',
+      'tests',
+      'passed',
+      'failed',
+      'errors',
+      'skipped',
+      'flaky',
+      'time',
+    ],
+    [
+      ...rows.map((r) =>
+        totalsRow(
           r.runUrl ? `[${label(r)}](${r.runUrl})` : label(r),
           ICON[r.conclusion],
-          `${r.passRate}%`,
-          r.totals.total,
-          r.totals.passed,
-          r.totals.failed,
-          r.totals.errors,
-          r.totals.skipped,
-          r.totals.flaky,
-          duration(r.totals.duration),
-        ]),
-        [
-          '**all**',
-          ICON[d.conclusion],
-          `${d.passRate}%`,
-          d.totals.total,
-          d.totals.passed,
-          d.totals.failed,
-          d.totals.errors,
-          d.totals.skipped,
-          d.totals.flaky,
-          duration(d.totals.duration),
-        ],
-      ],
-    ),
-  ];
-  // A test failing everywhere is a product bug; failing in one environment points at it.
+          r.passRate,
+          r.totals,
+        ),
+      ),
+      totalsRow('**all**', ICON[d.conclusion], d.passRate, d.totals),
+    ],
+  );
+}
+
+/** A test failing everywhere is a product bug; failing in one environment points at it. */
+function failuresByTest(rows: Results[]): string {
   const byTest = new Map<string, string[]>();
   for (const r of rows)
     for (const f of r.failures) {
-      const key = f.classname ? `${f.classname} › ${f.name}` : f.name;
+      const key = testName(f);
       byTest.set(key, [...(byTest.get(key) ?? []), label(r)]);
     }
-  if (byTest.size) {
-    out.push('\n#### Failures by test\n');
-    out.push(
+  if (!byTest.size) return '';
+  return (
+    '\n#### Failures by test\n\n' +
+    table(
+      ['test', 'failed in'],
+      [...byTest]
+        .sort((a, b) => b[1].length - a[1].length)
+        .slice(0, LIST_CAP)
+        .map(([t, envs]) => [t, envs.join(', ')]),
+    )
+  );
+}
+
+function environmentDetails(r: Results): string {
+  if (r.failures.length === 0 && r.flaky.length === 0 && r.broken.length === 0) return '';
+  const body: string[] = [];
+  if (r.broken.length)
+    body.push(
       table(
-        ['test', 'failed in'],
-        [...byTest]
-          .sort((a, b) => b[1].length - a[1].length)
-          .slice(0, 200)
-          .map(([t, envs]) => [t, envs.join(', ')]),
+        ['report', 'problem'],
+        r.broken.map((b) => [b.file, b.message]),
       ),
     );
-  }
-  for (const r of rows) {
-    if (r.failures.length === 0 && r.flaky.length === 0 && r.broken.length === 0) continue;
-    const body: string[] = [];
-    if (r.broken.length)
-      body.push(
+  if (r.failures.length)
+    body.push(
+      table(
+        ['test', 'message', 'where'],
+        r.failures.map((f) => [
+          testName(f),
+          (f.message ?? '').split('\n')[0].slice(0, 200),
+          f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : f.report,
+        ]),
+      ),
+    );
+  if (r.flaky.length)
+    body.push(
+      '🔁 flaky:\n\n' +
         table(
-          ['report', 'problem'],
-          r.broken.map((b) => [b.file, b.message]),
-        ),
-      );
-    if (r.failures.length)
-      body.push(
-        table(
-          ['test', 'message', 'where'],
-          r.failures.map((f) => [
-            f.classname ? `${f.classname} › ${f.name}` : f.name,
-            (f.message ?? '').split('\n')[0].slice(0, 200),
-            f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : f.report,
-          ]),
-        ),
-      );
-    if (r.flaky.length)
-      body.push(
-        '🔁 flaky:\n\n' +
-          table(
-            ['test', 'failed runs'],
-            r.flaky.map((f) => [f.classname ? `${f.classname} › ${f.name}` : f.name, f.failedRuns]),
-          ),
-      );
-    out.push(
-      '\n' +
-        details(
-          `${label(r)}: ${r.totals.failed + r.totals.errors} failing, ${r.totals.flaky} flaky`,
-          body.join('\n'),
+          ['test', 'failed runs'],
+          r.flaky.map((f) => [testName(f), f.failedRuns]),
         ),
     );
-  }
-  return trimToBytes(out.join('\n'), maxBytes);
+  return (
+    '\n' +
+    details(
+      `${label(r)}: ${r.totals.failed + r.totals.errors} failing, ${r.totals.flaky} flaky`,
+      body.join('\n'),
+    )
+  );
+}
+
+export function renderDashboard(d: Dashboard, name: string, maxBytes: number): string {
+  const rows = [...d.rows].sort((a, b) => label(a).localeCompare(label(b)));
+  const out = [
+    `### ${ICON[d.conclusion]} ${name}: ${rows.length} environment(s), ${d.totals.total} tests, ${d.passRate}% pass rate\n`,
+    environmentsTable(d, rows),
+    failuresByTest(rows),
+    ...rows.map(environmentDetails),
+  ];
+  return trimToBytes(out.filter(Boolean).join('\n'), maxBytes);
 }

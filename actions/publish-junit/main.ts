@@ -1,4 +1,4 @@
-import { runStep } from '../../shared/run.js';
-import { main } from './publish-junit.js';
+import { runAction } from '../../shared/action/action.js';
+import { action } from './action.js';
 
-await runStep('publish-junit', main);
+await runAction(action);

@@ -1,97 +1,32 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Context } from '../../shared/action/context.js';
 import { UserError } from '../../shared/errors.js';
-import type { Inputs } from '../../shared/inputs.js';
-import type { ProfileContext } from '../../shared/profile.js';
+import type { Input } from './names.gen.js';
+import type { Options } from './types.js';
 
-/** Everything publish-junit needs, typed; built from inputs, the profile and the runner's env. */
-export const DEFAULT_PATHS = ['_out/artifacts/junit/*.xml'];
+/** Where reports are looked for when neither the input nor the profile names any. */
+const DEFAULT_PATHS = ['_out/artifacts/junit/*.xml'];
 
-export interface GitHubContext {
-  apiUrl: string;
-  serverUrl: string;
-  repository: string;
-  sha: string;
-  eventName: string;
-  event: Record<string, unknown>;
-  runId: string;
-  runAttempt: string;
-}
-
-export interface Options {
-  workspace: string;
-  /** Globs of JUnit reports, relative to the workspace. */
-  paths: string[];
-  /** Whether `paths` was given (explicitly or by the profile): a dashboard run reads them too. */
-  pathsGiven: boolean;
-  name: string;
-  environment?: string;
-  summary: boolean;
-  annotations: number;
-  checkRun: 'auto' | 'true' | 'false';
-  comment: 'off' | 'always' | 'failures';
-  token: string;
-  artifact: string;
-  logs: string[];
-  retentionDays?: number;
-  failOn: 'failures' | 'errors' | 'none';
-  requireTests: boolean;
-  flaky: boolean;
-  aggregate: string[];
-  /** Where to write the results JSON; empty: a file under RUNNER_TEMP. */
-  output: string;
-  tempDir: string;
-  github: GitHubContext;
-}
-
-function readEvent(env: NodeJS.ProcessEnv): Record<string, unknown> {
-  const file = env.GITHUB_EVENT_PATH;
-  if (!file) return {};
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  } catch {
-    return {};
-  }
-}
-
-export function githubContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
-  return {
-    apiUrl: env.GITHUB_API_URL || 'https://api.github.com',
-    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-    repository: env.GITHUB_REPOSITORY || '',
-    sha: env.GITHUB_SHA || '',
-    eventName: env.GITHUB_EVENT_NAME || '',
-    event: readEvent(env),
-    runId: env.GITHUB_RUN_ID || '',
-    runAttempt: env.GITHUB_RUN_ATTEMPT || '',
-  };
-}
-
-export function parseOptions(
-  inputs: Inputs,
-  ctx: ProfileContext,
-  env: NodeJS.ProcessEnv = process.env,
-): Options {
-  const workspace = env.GITHUB_WORKSPACE || process.cwd();
+export function options(ctx: Context<Input>): Options {
+  const { inputs, profile, workspace } = ctx;
   const explicitPaths = inputs.lines('paths');
-  const profilePaths = ctx.settings.junit;
-  const paths = explicitPaths.length
-    ? explicitPaths
-    : profilePaths?.length
-      ? profilePaths
-      : DEFAULT_PATHS;
-  const aggregate = inputs.lines('aggregate');
-  const environment = ctx.environment?.name;
+  const profilePaths = profile.settings.junit;
+  const environment = profile.environment?.name;
   const name = inputs.string('name', { default: environment ? `JUnit ${environment}` : 'JUnit' });
   if (name.length > 100)
     throw new UserError(`input "name": ${name.length} characters is too long; allowed: up to 100`);
   const output = inputs.string('output');
   if (output.endsWith('/'))
     throw new UserError(`input "output": ${JSON.stringify(output)} is a folder; give a file path`);
+  const token = inputs.string('token');
+  if (token) ctx.mask(token);
   return {
     workspace,
-    paths,
-    // In a dashboard run, only reports named on purpose are read as well.
+    paths: explicitPaths.length
+      ? explicitPaths
+      : profilePaths?.length
+        ? profilePaths
+        : DEFAULT_PATHS,
     pathsGiven: explicitPaths.length > 0,
     name,
     environment,
@@ -99,7 +34,7 @@ export function parseOptions(
     annotations: inputs.integer('annotations', { default: 10, min: 0, max: 10_000 }) ?? 10,
     checkRun: inputs.enum('check-run', ['auto', 'true', 'false'] as const, { default: 'auto' }),
     comment: inputs.enum('comment', ['off', 'always', 'failures'] as const, { default: 'off' }),
-    token: inputs.string('token'),
+    token,
     artifact: inputs.string('artifact'),
     logs: inputs.lines('logs'),
     retentionDays: inputs.integer('retention-days', { min: 1, max: 90 }),
@@ -108,9 +43,9 @@ export function parseOptions(
     }),
     requireTests: inputs.boolean('require-tests', { default: false }),
     flaky: inputs.boolean('flaky', { default: true }),
-    aggregate,
+    aggregate: inputs.lines('aggregate'),
     output: output ? path.resolve(workspace, output) : '',
-    tempDir: env.RUNNER_TEMP || '',
-    github: githubContext(env),
+    tempDir: ctx.tempDir,
+    github: ctx.github,
   };
 }

@@ -1,3 +1,4 @@
+import { formatDuration } from '../../shared/format.js';
 import { codeBlock, details, table, trimToBytes } from '../../shared/summary.js';
 import type { FailureEntry, Results, Totals } from './results.js';
 
@@ -8,26 +9,19 @@ import type { FailureEntry, Results, Totals } from './results.js';
  */
 const ICON = { success: '✅', failure: '❌', neutral: '⚪' } as const;
 
-export function duration(seconds: number): string {
-  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds % 60);
-  if (m < 60) return `${m}m ${s}s`;
-  return `${Math.floor(m / 60)}h ${m % 60}m`;
-}
-
-export function headline(r: Pick<Results, 'name' | 'conclusion' | 'totals' | 'passRate'>): string {
+export function resultsHeadline(
+  r: Pick<Results, 'name' | 'conclusion' | 'totals' | 'passRate'>,
+): string {
   const t = r.totals;
   const parts = [`${t.total} tests`, `${t.passed} passed`];
   if (t.failed) parts.push(`${t.failed} failed`);
   if (t.errors) parts.push(`${t.errors} errors`);
   if (t.skipped) parts.push(`${t.skipped} skipped`);
   if (t.flaky) parts.push(`${t.flaky} flaky`);
-  return `${ICON[r.conclusion]} ${r.name}: ${parts.join(', ')} (${r.passRate}% pass rate, ${duration(t.duration)})`;
+  return `${ICON[r.conclusion]} ${r.name}: ${parts.join(', ')} (${r.passRate}% pass rate, ${formatDuration(t.duration * 1000)})`;
 }
 
-export function totalsTable(t: Totals, passRate: number): string {
+function totalsTable(t: Totals, passRate: number): string {
   return table(
     ['tests', '✅ passed', '❌ failed', '💥 errors', '⏭️ skipped', '🔁 flaky', 'pass rate', 'time'],
     [
@@ -39,7 +33,7 @@ export function totalsTable(t: Totals, passRate: number): string {
         t.skipped,
         t.flaky,
         `${passRate}%`,
-        duration(t.duration),
+        formatDuration(t.duration * 1000),
       ],
     ],
   );
@@ -55,7 +49,7 @@ function title(f: { classname: string; name: string }): string {
   return `${f.classname} › ${f.name}`;
 }
 
-export function failureSection(r: Results, maxDetails: number): string {
+function failureSection(r: Results, maxDetails: number): string {
   if (r.failures.length === 0) return '';
   const out: string[] = [`#### Failures\n`];
   out.push(
@@ -83,7 +77,7 @@ function oneLine(text: string, max = 200): string {
   return first.length > max ? `${first.slice(0, max)}…` : first;
 }
 
-export function flakySection(r: Results): string {
+function flakySection(r: Results): string {
   if (r.flaky.length === 0) return '';
   const body = table(
     ['test', 'failed runs', 'first failure'],
@@ -93,7 +87,7 @@ export function flakySection(r: Results): string {
   return details(`🔁 Flaky tests (${r.totals.flaky}): failed, then passed`, body + more) + '\n';
 }
 
-export function suitesSection(r: Results, open = false): string {
+function suitesSection(r: Results): string {
   if (r.suites.length === 0) return '';
   const body = table(
     ['suite', 'tests', 'passed', 'failed', 'errors', 'skipped', 'flaky', 'time'],
@@ -105,23 +99,23 @@ export function suitesSection(r: Results, open = false): string {
       s.errors,
       s.skipped,
       s.flaky,
-      duration(s.time),
+      formatDuration(s.time * 1000),
     ]),
   );
   const more = r.omitted.suites ? `\n_…and ${r.omitted.suites} more suites._\n` : '';
-  return details(`Suites (${r.suites.length + r.omitted.suites})`, body + more, open) + '\n';
+  return details(`Suites (${r.suites.length + r.omitted.suites})`, body + more) + '\n';
 }
 
-export function slowestSection(r: Results): string {
+function slowestSection(r: Results): string {
   if (r.slowest.length === 0) return '';
   const body = table(
     ['test', 'time'],
-    r.slowest.map((s) => [title(s), duration(s.time)]),
+    r.slowest.map((s) => [title(s), formatDuration(s.time * 1000)]),
   );
   return details(`🐢 Slowest tests`, body) + '\n';
 }
 
-export function brokenSection(r: Results): string {
+function brokenSection(r: Results): string {
   if (r.broken.length === 0) return '';
   return (
     `#### Unreadable reports\n\n` +
@@ -140,7 +134,7 @@ export function renderReport(
   opts: { maxBytes: number; heading?: string; maxDetails?: number },
 ): string {
   const parts = [
-    `${opts.heading ?? '###'} ${headline(r)}\n`,
+    `${opts.heading ?? '###'} ${resultsHeadline(r)}\n`,
     totalsTable(r.totals, r.passRate),
     brokenSection(r),
     failureSection(r, opts.maxDetails ?? 20),

@@ -61,7 +61,7 @@ function bitsOf(tc: TestCase): number {
 }
 
 /** cyrb53: a fast 53-bit string hash; collisions among a million names are improbable. */
-export function hash53(str: string): number {
+function hash53(str: string): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;
   for (let i = 0; i < str.length; i++) {

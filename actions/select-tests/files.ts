@@ -1,6 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, quote } from '../../shared/errors.js';
+import { globFiles } from '../../shared/glob.js';
 
 const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -47,10 +48,7 @@ export async function expandPaths(
     add(file);
   }
   if (globs.length > 0) {
-    // Loaded only when a glob is given: literal paths, the common case, start faster.
-    const glob = await import('@actions/glob');
-    const globber = await glob.create(globs.join('\n'), { matchDirectories: false });
-    for (const file of (await globber.glob()).sort()) add(file);
+    for (const file of await globFiles(globs, workspace, { implicitDescendants: true })) add(file);
   }
   return out;
 }

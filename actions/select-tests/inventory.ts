@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { UserError, quote } from '../../shared/errors.js';
-import { readJUnitFile } from '../../shared/junit/reader.js';
 import type { FoundFile } from './files.js';
 
 /** One test the suite knows about: its id (what runners select by) and its labels. */
@@ -127,6 +125,8 @@ function fromList(doc: unknown, display: string): InventoryTest[] {
 
 async function fromJUnit(found: FoundFile): Promise<InventoryTest[]> {
   const out: InventoryTest[] = [];
+  // The XML reader loads only when there is JUnit to read.
+  const { readJUnitFile } = await import('../../shared/junit/reader.js');
   await readJUnitFile(
     found.file,
     {
@@ -142,7 +142,7 @@ async function fromJUnit(found: FoundFile): Promise<InventoryTest[]> {
   return out;
 }
 
-export async function readInventoryFile(
+async function readInventoryFile(
   found: FoundFile,
 ): Promise<{ tests: InventoryTest[]; format: InventoryFormat }> {
   const lower = found.file.toLowerCase();
@@ -156,7 +156,8 @@ export async function readInventoryFile(
   if (text.trimStart().startsWith('<')) return { tests: await fromJUnit(found), format: 'junit' };
   let doc: unknown;
   try {
-    doc = lower.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    // The YAML parser is loaded only for a YAML inventory: JSON, the common case, needs none.
+    doc = lower.endsWith('.json') ? JSON.parse(text) : (await import('yaml')).parse(text);
   } catch (err) {
     throw new UserError(
       `${found.display}: not valid ${lower.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,

@@ -1,4 +1,4 @@
-import { runStep } from '../../shared/run.js';
-import { main } from './select-tests.js';
+import { runAction } from '../../shared/action/action.js';
+import { action } from './action.js';
 
-await runStep('select-tests', main);
+await runAction(action);

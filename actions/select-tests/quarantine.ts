@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { UserError, quote } from '../../shared/errors.js';
 import { cleanLabel } from '../../shared/labels/filter.js';
 
@@ -25,7 +24,11 @@ export interface Quarantine {
   expired: QuarantineEntry[];
 }
 
-export function readQuarantine(workspace: string, rel: string, now = new Date()): Quarantine {
+export async function readQuarantine(
+  workspace: string,
+  rel: string,
+  now = new Date(),
+): Promise<Quarantine> {
   const file = path.resolve(workspace, rel);
   let text: string;
   try {
@@ -38,7 +41,7 @@ export function readQuarantine(workspace: string, rel: string, now = new Date())
         : `input "quarantine": ${quote(rel)} cannot be read: ${(err as Error).message}`,
     );
   }
-  const entries = /\.(ya?ml|json)$/i.test(rel) ? structured(text, rel) : plain(text, rel);
+  const entries = /\.(ya?ml|json)$/i.test(rel) ? await structured(text, rel) : plain(text, rel);
   const today = now.toISOString().slice(0, 10);
   const active: QuarantineEntry[] = [];
   const expired: QuarantineEntry[] = [];
@@ -69,7 +72,9 @@ function plain(text: string, rel: string): QuarantineEntry[] {
   return out;
 }
 
-function structured(text: string, rel: string): QuarantineEntry[] {
+async function structured(text: string, rel: string): Promise<QuarantineEntry[]> {
+  // The YAML parser is loaded only for a structured list: a plain one needs none.
+  const { parse: parseYaml } = await import('yaml');
   let doc: unknown;
   try {
     doc = parseYaml(text);

@@ -55,86 +55,98 @@ export function needsExactNames(runner: Runner, expr: LabelExpr): boolean {
  * inventory already).
  */
 export function runnerArgs(req: ArgsRequest): string[] {
-  const { runner, expr, exact } = req;
-  const labels = expr.kind !== 'all';
-  switch (runner) {
-    case 'ginkgo': {
-      const args: string[] = [];
-      if (labels) args.push(`--label-filter=${req.filter}`);
-      if (exact) args.push(`--focus=${ginkgoExactRegex(exact, req.suites)}`);
-      else {
-        if (req.focus) args.push(`--focus=${req.focus}`);
-        if (req.skip) args.push(`--skip=${req.skip}`);
-      }
-      return args;
-    }
-    case 'go': {
-      if (exact) {
-        // go test's -run splits on "/" into per-level patterns: select the top-level tests.
-        const top = [...new Set(exact.map((id) => id.split('/')[0]))];
-        return ['-run', exactRegex(top)];
-      }
-      if (labels) throw noLabels(runner);
-      const args: string[] = [];
-      if (req.focus) args.push('-run', req.focus);
-      if (req.skip) args.push('-skip', req.skip);
-      return args;
-    }
-    case 'pytest': {
-      if (exact) {
-        // No node id would make pytest collect everything: an empty shard must run nothing.
-        if (exact.length && exact.every((id) => id.includes('::'))) return [...exact];
-        return exact.length
-          ? ['-k', exact.map(pytestKeyword).join(' or ')]
-          : ['-k', 'virt_ci_no_test_selected'];
-      }
-      const args: string[] = [];
-      if (labels) {
-        const markers = toPytestMarkers(expr);
-        if (markers === undefined)
-          throw noLabels(runner, 'only plain labels with &&, || and ! map to pytest markers');
-        args.push('-m', markers);
-      }
-      const words: string[] = [];
-      if (req.focus) words.push(pytestWords(req.focus, 'focus'));
-      if (req.skip) words.push(`not ${pytestWords(req.skip, 'skip')}`);
-      if (words.length) args.push('-k', words.join(' and '));
-      return args;
-    }
+  switch (req.runner) {
+    case 'ginkgo':
+      return ginkgoArgs(req);
+    case 'go':
+      return goArgs(req);
+    case 'pytest':
+      return pytestArgs(req);
     case 'jest':
     case 'mocha':
-    case 'playwright': {
-      const args: string[] = [];
-      const flag = runner === 'jest' ? '--testNamePattern' : '--grep';
-      if (exact) {
-        // Playwright matches --grep against the title path with project and file names; an
-        // empty unanchored alternation would match every title, so nothing selected is (?!).
-        if (runner === 'playwright' && exact.length === 0) args.push(flag, '(?!)');
-        else args.push(flag, exactRegex(exact, runner !== 'playwright'));
-      } else {
-        let pattern = '';
-        if (labels) {
-          const tags = toTagRegex(expr);
-          if (tags === undefined)
-            throw noLabels(runner, 'set operations have no @tag form in titles');
-          pattern = tags;
-        }
-        if (runner === 'playwright') {
-          const grep = [pattern, req.focus].filter(Boolean);
-          if (grep.length)
-            args.push('--grep', grep.length > 1 ? `${grep[0]}(?=.*(?:${grep[1]}))` : grep[0]);
-          if (req.skip) args.push('--grep-invert', req.skip);
-        } else {
-          // One pattern carries all three: tags, focus and, as a negative look-ahead, skip.
-          if (req.skip) pattern = `^(?!.*(?:${req.skip}))${pattern.replace(/^\^/, '')}`;
-          if (req.focus) pattern = `${pattern || '^'}(?=.*(?:${req.focus}))`;
-          if (pattern) args.push(flag, pattern);
-        }
-      }
-      if (req.nativeShard) args.push(`--shard=${req.nativeShard.index}/${req.nativeShard.count}`);
-      return args;
+    case 'playwright':
+      return titleArgs(req);
+  }
+}
+
+function ginkgoArgs(req: ArgsRequest): string[] {
+  const args: string[] = [];
+  if (req.expr.kind !== 'all') args.push(`--label-filter=${req.filter}`);
+  if (req.exact) args.push(`--focus=${ginkgoExactRegex(req.exact, req.suites)}`);
+  else {
+    if (req.focus) args.push(`--focus=${req.focus}`);
+    if (req.skip) args.push(`--skip=${req.skip}`);
+  }
+  return args;
+}
+
+function goArgs(req: ArgsRequest): string[] {
+  if (req.exact) {
+    // go test's -run splits on "/" into per-level patterns: select the top-level tests.
+    const top = [...new Set(req.exact.map((id) => id.split('/')[0]))];
+    return ['-run', exactRegex(top)];
+  }
+  if (req.expr.kind !== 'all') throw noLabels(req.runner);
+  const args: string[] = [];
+  if (req.focus) args.push('-run', req.focus);
+  if (req.skip) args.push('-skip', req.skip);
+  return args;
+}
+
+function pytestArgs(req: ArgsRequest): string[] {
+  const { exact, expr } = req;
+  if (exact) {
+    // No node id would make pytest collect everything: an empty shard must run nothing.
+    if (exact.length && exact.every((id) => id.includes('::'))) return [...exact];
+    return exact.length
+      ? ['-k', exact.map(pytestKeyword).join(' or ')]
+      : ['-k', 'virt_ci_no_test_selected'];
+  }
+  const args: string[] = [];
+  if (expr.kind !== 'all') {
+    const markers = toPytestMarkers(expr);
+    if (markers === undefined)
+      throw noLabels(req.runner, 'only plain labels with &&, || and ! map to pytest markers');
+    args.push('-m', markers);
+  }
+  const words: string[] = [];
+  if (req.focus) words.push(pytestWords(req.focus, 'focus'));
+  if (req.skip) words.push(`not ${pytestWords(req.skip, 'skip')}`);
+  if (words.length) args.push('-k', words.join(' and '));
+  return args;
+}
+
+/** jest, mocha and playwright select by test title: @tags, focus and skip in regexes. */
+function titleArgs(req: ArgsRequest): string[] {
+  const { runner, exact } = req;
+  const args: string[] = [];
+  const flag = runner === 'jest' ? '--testNamePattern' : '--grep';
+  if (exact) {
+    // Playwright matches --grep against the title path with project and file names; an
+    // empty unanchored alternation would match every title, so nothing selected is (?!).
+    if (runner === 'playwright' && exact.length === 0) args.push(flag, '(?!)');
+    else args.push(flag, exactRegex(exact, runner !== 'playwright'));
+  } else {
+    let pattern = '';
+    if (req.expr.kind !== 'all') {
+      const tags = toTagRegex(req.expr);
+      if (tags === undefined) throw noLabels(runner, 'set operations have no @tag form in titles');
+      pattern = tags;
+    }
+    if (runner === 'playwright') {
+      const grep = [pattern, req.focus].filter(Boolean);
+      if (grep.length)
+        args.push('--grep', grep.length > 1 ? `${grep[0]}(?=.*(?:${grep[1]}))` : grep[0]);
+      if (req.skip) args.push('--grep-invert', req.skip);
+    } else {
+      // One pattern carries all three: tags, focus and, as a negative look-ahead, skip.
+      if (req.skip) pattern = `^(?!.*(?:${req.skip}))${pattern.replace(/^\^/, '')}`;
+      if (req.focus) pattern = `${pattern || '^'}(?=.*(?:${req.focus}))`;
+      if (pattern) args.push(flag, pattern);
     }
   }
+  if (req.nativeShard) args.push(`--shard=${req.nativeShard.index}/${req.nativeShard.count}`);
+  return args;
 }
 
 function noLabels(runner: Runner, why = `${runner} has no label filter`): UserError {
@@ -161,14 +173,4 @@ function pytestWords(regex: string, input: string): string {
     );
   }
   return words.length > 1 ? `(${words.join(' or ')})` : words[0];
-}
-
-/** POSIX shell quoting: plain words stay as they are, anything else in single quotes. */
-export function shellQuote(arg: string): string {
-  if (arg !== '' && /^[A-Za-z0-9_@%+=:,./-]+$/.test(arg)) return arg;
-  return `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-export function shellJoin(args: readonly string[]): string {
-  return args.map(shellQuote).join(' ');
 }

@@ -1,58 +1,17 @@
-import * as core from '@actions/core';
-import { UserError, quote } from '../../shared/errors.js';
-import { Inputs } from '../../shared/inputs.js';
-import { loadProfileContext, workspaceDir } from '../../shared/profile.js';
-import { report } from './report.js';
-import { RUNNERS } from './runners.js';
-import { selectTests, type SelectOptions } from './select.js';
+import { failed, type Outcome } from '../../shared/action/outcome.js';
+import { report, warningLines } from './report.js';
+import { selectTests } from './select.js';
+import type { Deps, Options, Result, State } from './types.js';
 
-/** Inputs to options: explicit inputs win over the profile's environment, then the defaults. */
-export function readOptions(inputs: Inputs, env: NodeJS.ProcessEnv = process.env): SelectOptions {
-  const workspace = workspaceDir(env);
-  const ctx = loadProfileContext(inputs, workspace);
-  const t = ctx.settings.tests;
-  const given = inputs.has('label-filter');
-  const shardCount = inputs.integer('shard-count', { default: 1, min: 1, max: 256 }) ?? 1;
-  const token = inputs.string('token');
-  // Masked before anything could print it.
-  if (token) core.setSecret(token);
-  if (
-    t.runner !== undefined &&
-    !inputs.has('runner') &&
-    !(RUNNERS as readonly string[]).includes(t.runner)
-  ) {
-    throw new UserError(
-      `${ctx.profile?.file ?? 'profile'}: tests.runner ${quote(t.runner)} is not allowed; allowed: ${RUNNERS.join(' | ')}`,
-    );
+/**
+ * The step's work: select, then report. A failure part way still carries the warnings found
+ * before it (a token that could not read the PR labels, an ended quarantine).
+ */
+export async function run(options: Options, deps: Deps): Promise<Outcome<Result, State>> {
+  const warnings: string[] = [];
+  try {
+    return report(await selectTests(options, deps, warnings), options);
+  } catch (err) {
+    return failed(err, { warnings: warningLines(warnings) });
   }
-  const quarantine = inputs.string('quarantine', { profile: t.quarantine });
-  return {
-    workspace,
-    ...(ctx.environment ? { environment: ctx.environment.name } : {}),
-    labelFilter: inputs.string('label-filter', { profile: t.labelFilter, default: '' }),
-    scopeSource: given ? 'input' : t.labelFilter ? 'profile' : 'none',
-    focus: inputs.string('focus', { profile: t.focus, default: '' }),
-    skip: inputs.string('skip', { profile: t.skip, default: '' }),
-    runner: inputs.enum('runner', RUNNERS, {
-      profile: t.runner as (typeof RUNNERS)[number] | undefined,
-      default: 'ginkgo',
-    }),
-    inventory: inputs.lines('inventory', { profile: t.inventory ? [t.inventory] : undefined }),
-    prLabels: inputs.list('pr-labels'),
-    ...(token ? { token } : {}),
-    ...(quarantine ? { quarantine } : {}),
-    shardCount,
-    shardIndex: inputs.integer('shard-index', { default: 1, min: 1, max: 256 }) ?? 1,
-    timings: inputs.lines('timings', { profile: t.timings }),
-    matrix: inputs.boolean('matrix', { default: false }),
-    ...(ctx.profile ? { profile: ctx.profile } : {}),
-    failOnEmpty: inputs.boolean('fail-on-empty', { default: false }),
-    env,
-  };
-}
-
-export async function main(inputs = new Inputs()): Promise<void> {
-  const opts = readOptions(inputs);
-  const selection = await selectTests(opts);
-  await report(selection, opts);
 }

@@ -1,4 +1,3 @@
-import { readJUnitFile } from '../../shared/junit/reader.js';
 import type { FoundFile } from './files.js';
 import { parseGinkgoJUnitName } from './inventory.js';
 
@@ -7,12 +6,10 @@ import { parseGinkgoJUnitName } from './inventory.js';
  * `name`, to `classname.name`, and (for Ginkgo's `[It] text [labels]` names) to the spec
  * text; several runs of one test average out.
  */
-export class Timings {
+class Timings {
   private readonly sums = new Map<string, { total: number; runs: number }>();
-  files = 0;
-  cases = 0;
 
-  add(key: string, seconds: number): void {
+  private add(key: string, seconds: number): void {
     const s = this.sums.get(key);
     if (s) {
       s.total += seconds;
@@ -21,7 +18,6 @@ export class Timings {
   }
 
   record(name: string, classname: string, seconds: number): void {
-    this.cases++;
     const keys = new Set([name]);
     if (classname) keys.add(`${classname}.${name}`);
     const ginkgo = parseGinkgoJUnitName(name);
@@ -34,21 +30,19 @@ export class Timings {
     const s = this.sums.get(id);
     return s ? s.total / s.runs : undefined;
   }
-
-  get size(): number {
-    return this.sums.size;
-  }
 }
 
 export async function readTimings(files: readonly FoundFile[]): Promise<Timings> {
   const timings = new Timings();
+  if (files.length === 0) return timings;
+  // The XML reader loads only when there is JUnit to read.
+  const { readJUnitFile } = await import('../../shared/junit/reader.js');
   for (const f of files) {
     await readJUnitFile(
       f.file,
       { onCase: (tc) => timings.record(tc.name, tc.classname, tc.time) },
       f.display,
     );
-    timings.files++;
   }
   return timings;
 }

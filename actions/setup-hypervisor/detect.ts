@@ -6,10 +6,11 @@ import type { DeviceKind, DeviceProbe } from './probe.js';
 
 export type Hypervisor = 'kvm' | 'mshv' | 'emulation';
 export type Accelerator = 'kvm' | 'mshv' | 'tcg';
-export type Fallback = 'none' | 'emulation';
+export const FALLBACKS = ['none', 'emulation'] as const;
+export type HypervisorFallback = (typeof FALLBACKS)[number];
 export type Nested = 'true' | 'false' | 'unknown';
 
-export interface Choice {
+export interface HypervisorChoice {
   hypervisor: Hypervisor;
   accelerator: Accelerator;
   /** The device the job uses; empty under emulation. */
@@ -18,11 +19,15 @@ export interface Choice {
   fellBack?: string;
 }
 
-export const ACCELERATOR: Record<Hypervisor, Accelerator> = {
-  kvm: 'kvm',
-  mshv: 'mshv',
-  emulation: 'tcg',
-};
+/** QEMU emulation (TCG), with why it was chosen when a device was looked for. */
+export function emulationChoice(why?: string): HypervisorChoice {
+  return {
+    hypervisor: 'emulation',
+    accelerator: 'tcg',
+    device: '',
+    ...(why ? { fellBack: why } : {}),
+  };
+}
 
 /**
  * Pick the hypervisor from what the probes found. auto prefers mshv, then kvm, then
@@ -31,21 +36,15 @@ export const ACCELERATOR: Record<Hypervisor, Accelerator> = {
  */
 export function choose(
   mode: HypervisorMode,
-  fallback: Fallback,
+  fallback: HypervisorFallback,
   probes: Partial<Record<DeviceKind, DeviceProbe>>,
-): Choice {
-  const pick = (kind: DeviceKind): Choice => ({
+): HypervisorChoice {
+  const pick = (kind: DeviceKind): HypervisorChoice => ({
     hypervisor: kind,
     accelerator: kind,
     device: probes[kind]!.device,
   });
-  const emulation = (why?: string): Choice => ({
-    hypervisor: 'emulation',
-    accelerator: 'tcg',
-    device: '',
-    ...(why ? { fellBack: why } : {}),
-  });
-  if (mode === 'emulation') return emulation();
+  if (mode === 'emulation') return emulationChoice();
   if (mode === 'auto') {
     if (probes.mshv?.usable) return pick('mshv');
     if (probes.kvm?.usable) return pick('kvm');
@@ -54,14 +53,14 @@ export function choose(
       .filter((p): p is DeviceProbe => p !== undefined)
       .map((p) => `${p.device} ${p.error ?? 'unusable'}`)
       .join('; ');
-    return emulation(why || 'no hypervisor device was probed');
+    return emulationChoice(why || 'no hypervisor device was probed');
   }
   const probe = probes[mode];
   if (probe?.usable) return pick(mode);
   const reason = probe
     ? `${probe.device} ${probe.error ?? 'is unusable'}`
     : `${mode} was not probed`;
-  if (fallback === 'emulation') return emulation(reason);
+  if (fallback === 'emulation') return emulationChoice(reason);
   throw new UserError(
     `input "mode": ${mode} is not available: ${reason}; ${probe ? fixFor(probe) : ''} or set fallback: emulation to run under QEMU emulation (TCG)`,
   );

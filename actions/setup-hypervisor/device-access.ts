@@ -14,8 +14,10 @@ import { asRoot } from './privileged.js';
 export interface AccessOptions {
   kind: DeviceKind;
   device: string;
-  /** Where udev rules live; VIRT_CI_UDEV_RULES_DIR overrides it (tests, unusual hosts). */
+  /** Where udev rules live (/etc/udev/rules.d on a real host). */
   rulesDir: string;
+  /** The step's environment, for the privileged commands. */
+  env: NodeJS.ProcessEnv;
   /** The probe to judge the result by (replaceable to judge as another user). */
   probe?: (kind: DeviceKind, device: string) => Promise<DeviceProbe>;
 }
@@ -34,6 +36,9 @@ export interface AccessResult {
   rule?: string;
 }
 
+/** The rules directory udev reads; a rule written anywhere else is not reloaded. */
+export const UDEV_RULES_DIR = '/etc/udev/rules.d';
+
 export function ruleFileName(kind: DeviceKind): string {
   return `99-virt-ci-${kind}.rules`;
 }
@@ -44,7 +49,9 @@ export function ruleText(kind: DeviceKind): string {
 }
 
 export async function ensureDeviceAccess(opts: AccessOptions): Promise<AccessResult> {
-  const probe = opts.probe ?? probeDevice;
+  const { env } = opts;
+  const probe =
+    opts.probe ?? ((kind: DeviceKind, device: string) => probeDevice(kind, device, env));
   const before = await probe(opts.kind, opts.device);
   const base = { kind: opts.kind, device: opts.device, actions: [] as string[] };
   if (before.usable) return { ...base, ok: true, note: 'already usable', probe: before };
@@ -63,19 +70,19 @@ export async function ensureDeviceAccess(opts: AccessOptions): Promise<AccessRes
     const text = ruleText(opts.kind);
     const previous = existsSync(rule) ? readFileSync(rule, 'utf8') : undefined;
     if (previous !== text) {
-      await installFile(rule, text);
+      await installFile(rule, text, env);
       undo.push(async () => {
-        if (previous === undefined) await asRoot('rm', ['-f', '--', rule]);
-        else await installFile(rule, previous);
+        if (previous === undefined) await asRoot('rm', ['-f', '--', rule], { env });
+        else await installFile(rule, previous, env);
       });
       actions.push(`wrote ${rule}`);
-      await reloadUdev(opts.kind, opts.rulesDir, actions);
+      await reloadUdev(opts, actions);
     }
     const mode = (statSync(opts.device).mode & 0o7777).toString(8).padStart(4, '0');
     if (mode !== '0666') {
-      await asRoot('chmod', ['0666', '--', opts.device]);
+      await asRoot('chmod', ['0666', '--', opts.device], { env });
       undo.push(async () => {
-        await asRoot('chmod', [mode, '--', opts.device]);
+        await asRoot('chmod', [mode, '--', opts.device], { env });
       });
       actions.push(`chmod 0666 ${opts.device} (was ${mode})`);
     }
@@ -105,25 +112,28 @@ export async function ensureDeviceAccess(opts: AccessOptions): Promise<AccessRes
 }
 
 /** Write a root-owned file through a temporary copy, so that sudo installs it in one step. */
-async function installFile(dest: string, text: string): Promise<void> {
+async function installFile(dest: string, text: string, env: NodeJS.ProcessEnv): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'virt-ci-rule-'));
   try {
     const tmp = path.join(dir, path.basename(dest));
     writeFileSync(tmp, text);
-    await asRoot('install', ['-D', '-m', '0644', '--', tmp, dest]);
+    await asRoot('install', ['-D', '-m', '0644', '--', tmp, dest], { env });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** Reload udev's rules only where udev is running and reads this rules directory. */
-async function reloadUdev(kind: DeviceKind, rulesDir: string, actions: string[]): Promise<void> {
-  if (path.resolve(rulesDir) !== '/etc/udev/rules.d') return;
+async function reloadUdev(
+  { kind, rulesDir, env }: AccessOptions,
+  actions: string[],
+): Promise<void> {
+  if (path.resolve(rulesDir) !== UDEV_RULES_DIR) return;
   if (!existsSync('/run/udev/control')) {
     actions.push('udev is not running here: the rule applies from the next boot');
     return;
   }
-  await asRoot('udevadm', ['control', '--reload-rules']);
-  await asRoot('udevadm', ['trigger', `--name-match=${kind}`]);
+  await asRoot('udevadm', ['control', '--reload-rules'], { env });
+  await asRoot('udevadm', ['trigger', `--name-match=${kind}`], { env });
   actions.push('udevadm reloaded the rules and triggered the device');
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { UserError, errorMessage } from '../../shared/errors.js';
-import { exec, findExecutable } from '../../shared/exec.js';
+import { exec, findExecutable, lastLine } from '../../shared/exec.js';
 import { sleep } from '../../shared/retry.js';
 import type { Accelerator } from './detect.js';
 import { asRoot, forInput, isRoot } from './privileged.js';
@@ -20,17 +20,26 @@ export interface LibvirtResult {
   /** What was started ("already running" when nothing had to be). */
   started: string[];
   version?: string;
-  /** The domain type `virsh domcapabilities` offers for the accelerator (kvm, qemu...). */
-  domainType?: string;
   notes: string[];
 }
 
-async function virsh(args: string[]) {
-  return exec('virsh', ['-c', LIBVIRT_URI, ...args], { allowFailure: true, timeoutMs: 30_000 });
+/** The domain type libvirt offers for an accelerator, or why it offers none. */
+export interface DomainCheck {
+  type?: string;
+  error?: string;
+  skipped?: string;
 }
 
-async function answers(): Promise<string | undefined> {
-  const r = await virsh(['version']).catch(() => undefined);
+async function virsh(args: string[], env?: NodeJS.ProcessEnv) {
+  return exec('virsh', ['-c', LIBVIRT_URI, ...args], {
+    env,
+    allowFailure: true,
+    timeoutMs: 30_000,
+  });
+}
+
+async function answers(env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  const r = await virsh(['version'], env).catch(() => undefined);
   if (!r || r.code !== 0) return undefined;
   return /Running hypervisor:\s*(.+)/.exec(r.stdout)?.[1]?.trim() ?? r.stdout.trim().split('\n')[0];
 }
@@ -39,23 +48,27 @@ async function answers(): Promise<string | undefined> {
 const onPath = (name: string) =>
   findExecutable(name, '', ['/usr/sbin', '/usr/bin', '/sbin', '/bin', '/usr/local/sbin']);
 
-export async function startLibvirt(opts: { waitMs?: number } = {}): Promise<LibvirtResult> {
+export async function startLibvirt(opts: {
+  env: NodeJS.ProcessEnv;
+  waitMs?: number;
+}): Promise<LibvirtResult> {
+  const { env } = opts;
   const result: LibvirtResult = { uri: LIBVIRT_URI, started: [], notes: [] };
   if (!onPath('virsh')) {
     throw new UserError(
       'input "start-libvirt": virsh is not installed; add libvirt to packages (it stands for qemu, libvirt-daemon-system and libvirt-clients)',
     );
   }
-  await forInput('start-libvirt', 'starting libvirt', () => start(result));
-  if (!isRoot()) await openSocket(result);
+  await forInput('start-libvirt', 'starting libvirt', () => start(result, env));
+  if (!isRoot()) await openSocket(result, env);
   const deadline = Date.now() + (opts.waitMs ?? 20_000);
   while (!result.version) {
-    result.version = await answers();
+    result.version = await answers(env);
     if (result.version) break;
     if (Date.now() > deadline) {
-      const r = await virsh(['version']).catch((e) => ({ stderr: errorMessage(e) }));
+      const r = await virsh(['version'], env).catch((e) => ({ stderr: errorMessage(e) }));
       throw new UserError(
-        `input "start-libvirt": libvirt was started (${result.started.join(', ')}) but virsh -c ${LIBVIRT_URI} does not answer: ${r.stderr.trim().split('\n').at(-1) ?? ''}`,
+        `input "start-libvirt": libvirt was started (${result.started.join(', ')}) but virsh -c ${LIBVIRT_URI} does not answer: ${lastLine(r.stderr)}`,
       );
     }
     await sleep(250);
@@ -63,8 +76,8 @@ export async function startLibvirt(opts: { waitMs?: number } = {}): Promise<Libv
   return result;
 }
 
-async function start(result: LibvirtResult): Promise<void> {
-  const running = await answers();
+async function start(result: LibvirtResult, env: NodeJS.ProcessEnv): Promise<void> {
+  const running = await answers(env);
   if (running) {
     result.started.push('already running');
     result.version = running;
@@ -73,11 +86,11 @@ async function start(result: LibvirtResult): Promise<void> {
     result.started.push('already running');
   } else if (existsSync('/run/systemd/system')) {
     const unit = onPath('libvirtd') ? 'libvirtd.service' : 'virtqemud.socket';
-    await asRoot('systemctl', ['start', 'virtlogd.socket', unit]);
+    await asRoot('systemctl', ['start', 'virtlogd.socket', unit], { env });
     result.started.push(`systemctl start ${unit}`);
   } else {
     if (!existsSync('/run/libvirt/virtlogd-sock') && onPath('virtlogd')) {
-      await asRoot(onPath('virtlogd')!, ['-d']);
+      await asRoot(onPath('virtlogd')!, ['-d'], { env });
       result.started.push('virtlogd -d');
     }
     const daemon = onPath('libvirtd') ?? onPath('virtqemud');
@@ -86,7 +99,7 @@ async function start(result: LibvirtResult): Promise<void> {
         'input "start-libvirt": neither libvirtd nor virtqemud is installed; add libvirt to packages',
       );
     }
-    await asRoot(daemon, ['-d']);
+    await asRoot(daemon, ['-d'], { env });
     result.started.push(`${daemon.split('/').pop()} -d`);
   }
 }
@@ -96,31 +109,32 @@ async function start(result: LibvirtResult): Promise<void> {
  * it is the one fix that works without logging in again. The group is added too, for jobs
  * that start new sessions.
  */
-async function openSocket(result: LibvirtResult): Promise<void> {
+async function openSocket(result: LibvirtResult, env: NodeJS.ProcessEnv): Promise<void> {
   const user = os.userInfo().username;
   for (let i = 0; i < 40 && !SOCKETS.some((s) => existsSync(s)); i++) await sleep(250);
   for (const sock of SOCKETS.filter((s) => existsSync(s))) {
     try {
-      await asRoot('chmod', ['0666', '--', sock]);
+      await asRoot('chmod', ['0666', '--', sock], { env });
       result.notes.push(`chmod 0666 ${sock} for ${user}`);
     } catch (err) {
       result.notes.push(`could not open ${sock} to ${user}: ${errorMessage(err)}`);
     }
   }
-  await asRoot('usermod', ['-aG', 'libvirt', user]).catch(() => undefined);
+  await asRoot('usermod', ['-aG', 'libvirt', user], { env }).catch(() => undefined);
 }
 
 /** The domain type libvirt offers for the accelerator, or why it does not. */
 export async function domainType(
   accel: Accelerator,
-): Promise<{ type?: string; error?: string; skipped?: string }> {
+  env?: NodeJS.ProcessEnv,
+): Promise<DomainCheck> {
   if (accel === 'mshv') {
     return { skipped: "libvirt's QEMU driver has no MSHV domain type to check" };
   }
   const virttype = accel === 'kvm' ? 'kvm' : 'qemu';
-  const r = await virsh(['domcapabilities', '--virttype', virttype]);
+  const r = await virsh(['domcapabilities', '--virttype', virttype], env);
   if (r.code !== 0) {
-    return { error: (r.stderr.trim() || r.stdout.trim()).split('\n').at(-1) ?? `exit ${r.code}` };
+    return { error: lastLine(r.stderr) || lastLine(r.stdout) || `exit ${r.code}` };
   }
   const type = /<domain>\s*([^<\s]+)\s*<\/domain>/.exec(r.stdout)?.[1];
   return type ? { type } : { error: 'domcapabilities named no domain type' };

@@ -1,4 +1,4 @@
-import { runStep } from '../../shared/run.js';
-import { main } from './setup-hypervisor.js';
+import { runAction } from '../../shared/action/action.js';
+import { action } from './action.js';
 
-await runStep('setup-hypervisor', main);
+await runAction(action);

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, errorMessage, quote } from '../../shared/errors.js';
-import { exec } from '../../shared/exec.js';
+import { exec, lastLine } from '../../shared/exec.js';
 import { asRoot, forInput, isRoot } from './privileged.js';
 
 /**
@@ -53,8 +53,8 @@ export function osRelease(file = '/etc/os-release'): OsRelease {
   return { id: fields.ID || 'unknown', versionId: fields.VERSION_ID || 'unknown' };
 }
 
-export async function dpkgArchitecture(): Promise<string> {
-  const r = await exec('dpkg', ['--print-architecture']);
+export async function dpkgArchitecture(env?: NodeJS.ProcessEnv): Promise<string> {
+  const r = await exec('dpkg', ['--print-architecture'], { env });
   return r.stdout.trim();
 }
 
@@ -64,6 +64,8 @@ export interface InstallOptions {
   archives: string;
   /** Reinstall packages that are already installed (their .debs are downloaded and cached too). */
   reinstall?: boolean;
+  /** The step's environment; apt runs with it, non-interactive. */
+  env: NodeJS.ProcessEnv;
   onLine?: (line: string) => void;
 }
 
@@ -118,7 +120,7 @@ export async function installPackages(opts: InstallOptions): Promise<InstallResu
     '--',
     ...opts.packages,
   ];
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const env = { ...opts.env, DEBIAN_FRONTEND: 'noninteractive' };
   const install = () =>
     forInput('packages', 'apt-get install', () =>
       asRoot('apt-get', args, { env, allowFailure: true, onLine: (l) => opts.onLine?.(l) }),
@@ -135,16 +137,18 @@ export async function installPackages(opts: InstallOptions): Promise<InstallResu
     r = await install();
   }
   if (r.code !== 0) {
-    const last = (r.stderr.trim() || r.stdout.trim()).split('\n').at(-1) ?? '';
+    const last = lastLine(r.stderr) || lastLine(r.stdout);
     throw new UserError(
       `input "packages": apt-get install ${opts.packages.join(' ')} failed (exit ${r.code}): ${last}`,
     );
   }
   if (!isRoot() && typeof process.getuid === 'function' && typeof process.getgid === 'function') {
     // apt wrote as root; the cache's tar runs as the runner user and must read every file.
-    await asRoot('chown', ['-R', `${process.getuid()}:${process.getgid()}`, '--', opts.archives]);
+    await asRoot('chown', ['-R', `${process.getuid()}:${process.getgid()}`, '--', opts.archives], {
+      env,
+    });
   }
-  const pruned = await pruneDebs(opts.archives);
+  const pruned = await pruneDebs(opts.archives, opts.env);
   const after = debFiles(opts.archives);
   let downloaded = 0;
   let downloadedBytes = 0;
@@ -167,13 +171,14 @@ export function parseDebName(file: string): { name: string; version: string } | 
  * Drop .debs of versions that are no longer the installed ones, so the cached directory does
  * not grow with every update of the archive.
  */
-export async function pruneDebs(dir: string): Promise<number> {
+export async function pruneDebs(dir: string, env?: NodeJS.ProcessEnv): Promise<number> {
   const debs = [...debFiles(dir).keys()]
     .map((file) => ({ file, ...parseDebName(file) }))
     .filter((d): d is { file: string; name: string; version: string } => !!d.name);
   if (!debs.length) return 0;
   const names = [...new Set(debs.map((d) => d.name))];
   const r = await exec('dpkg-query', ['-W', '-f=${Package} ${Version}\\n', '--', ...names], {
+    env,
     allowFailure: true,
   });
   const installed = new Map<string, Set<string>>();

@@ -3,6 +3,7 @@ import {
   ExecError,
   exec,
   findExecutable,
+  lastLine,
   type ExecOptions,
   type ExecResult,
 } from '../../shared/exec.js';
@@ -16,15 +17,18 @@ export function isRoot(): boolean {
   return typeof process.getuid === 'function' && process.getuid() === 0;
 }
 
+/** The step's environment is required: sudo is looked for on its PATH, and runs with it. */
+type RootOptions = ExecOptions & { env: NodeJS.ProcessEnv };
+
 export async function asRoot(
   command: string,
   args: readonly string[],
-  opts: ExecOptions = {},
+  opts: RootOptions,
 ): Promise<ExecResult> {
   if (isRoot()) return exec(command, args, opts);
   // Looked for as the runner user looks: spawn would only say EACCES for a PATH entry it may
   // not search.
-  if (!findExecutable('sudo', (opts.env ?? process.env).PATH)) {
+  if (!findExecutable('sudo', opts.env.PATH ?? '')) {
     throw new ExecError('sudo: is not installed or not on PATH', undefined);
   }
   let result: ExecResult;
@@ -49,21 +53,16 @@ export async function asRoot(
 async function throwIfRefused(
   command: string,
   args: readonly string[],
-  opts: ExecOptions,
+  opts: RootOptions,
   result: ExecResult,
 ): Promise<void> {
   const check = await exec('sudo', ['-n', '-l', '--', command, ...args], {
-    env: { ...(opts.env ?? process.env), LC_ALL: 'C' },
+    env: { ...opts.env, LC_ALL: 'C' },
     allowFailure: true,
     timeoutMs: 30_000,
   }).catch(() => undefined);
   if (!check || check.code === 0) return;
-  const said =
-    check.stderr
-      .trim()
-      .split('\n')
-      .at(-1)
-      ?.replace(/^sudo:\s*/, '') ?? '';
+  const said = lastLine(check.stderr).replace(/^sudo:\s*/, '');
   const why = /a password is required/.test(said)
     ? 'sudo asked for a password'
     : `sudo would not run ${command}: ${said || `exit ${check.code}`}`;

@@ -1,5 +1,6 @@
 import os from 'node:os';
-import { exec } from '../../shared/exec.js';
+import { errorMessage } from '../../shared/errors.js';
+import { exec, lastLine } from '../../shared/exec.js';
 
 /**
  * Ask a hypervisor device whether it works, the way a VMM would: open it read-write and issue
@@ -16,7 +17,7 @@ import { exec } from '../../shared/exec.js';
  */
 export type DeviceKind = 'kvm' | 'mshv';
 
-export const KVM_API_VERSION = 12;
+const KVM_API_VERSION = 12;
 const KVM_GET_API_VERSION = 0xae00;
 const KVM_CREATE_VM = 0xae01;
 const MSHV_CREATE_PARTITION = 0x4010b800;
@@ -134,17 +135,21 @@ function describeErrno(code: string): string {
   return ERRNO_TEXT[code] ?? code.toLowerCase();
 }
 
-export async function probeDevice(kind: DeviceKind, device: string): Promise<DeviceProbe> {
+export async function probeDevice(
+  kind: DeviceKind,
+  device: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<DeviceProbe> {
   const { command, args } = probeCommand(kind, device);
   try {
-    const r = await exec(command, args, { allowFailure: true, timeoutMs: 30_000 });
+    const r = await exec(command, args, { env, allowFailure: true, timeoutMs: 30_000 });
     if (r.code !== 0) {
       return {
         kind,
         device,
         usable: false,
         failedStep: 'run',
-        error: `the probe failed: ${r.stderr.trim().split('\n').at(-1) ?? `exit ${r.code}`}`,
+        error: `the probe failed: ${lastLine(r.stderr) || `exit ${r.code}`}`,
       };
     }
     return parseProbe(kind, device, r.stdout);
@@ -154,7 +159,7 @@ export async function probeDevice(kind: DeviceKind, device: string): Promise<Dev
       device,
       usable: false,
       failedStep: 'run',
-      error: `the probe could not run: ${(err as Error).message}`,
+      error: `the probe could not run: ${errorMessage(err)}`,
     };
   }
 }

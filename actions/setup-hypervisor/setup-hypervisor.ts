@@ -1,244 +1,198 @@
-import os from 'node:os';
-import path from 'node:path';
-import * as core from '@actions/core';
+import { failed, type Outcome } from '../../shared/action/outcome.js';
 import { UserError, errorMessage } from '../../shared/errors.js';
-import { Inputs, parseBoolean } from '../../shared/inputs.js';
-import { HYPERVISORS, loadProfileContext, type HypervisorMode } from '../../shared/profile.js';
-import { cacheKey, contentKey, restoreDebs, saveDebs } from './deb-cache.js';
-import { ensureDeviceAccess, type AccessResult } from './device-access.js';
-import {
-  ACCELERATOR,
-  choose,
-  nestedState,
-  type Choice,
-  type Fallback,
-  type Nested,
-} from './detect.js';
-import { domainType, startLibvirt, type LibvirtResult } from './libvirt.js';
-import {
-  debFiles,
-  dpkgArchitecture,
-  expandPackages,
-  installPackages,
-  osRelease,
-  type InstallResult,
-} from './packages.js';
+import { choose, emulationChoice, nestedState, type HypervisorChoice } from './detect.js';
+import { ensureDeviceAccess } from './device-access.js';
+import { domainType, startLibvirt } from './libvirt.js';
 import { probeDevice, type DeviceKind, type DeviceProbe } from './probe.js';
-import { report, writeFailureSummary } from './report.js';
-import {
-  qemuBinary,
-  qemuInstalled,
-  qemuVersion,
-  verifyAccelerator,
-  type VerifyResult,
-} from './verify.js';
+import { reportFailure, reportResult } from './report.js';
+import type { Deps, Findings, Options, PackagesResult, Result, State } from './types.js';
+import { qemuBinary, qemuInstalled, qemuVersion, verifyAccelerator } from './verify.js';
 
-export interface Options {
-  mode: HypervisorMode;
-  fallback: Fallback;
-  /** As given: the word `libvirt` is expanded for the host's architecture. */
-  packages: string[];
-  cache: boolean;
-  startLibvirt: boolean;
-  deviceAccess: boolean;
-  /** undefined: verify when QEMU is installed. */
-  verify?: boolean;
-  kvmDevice: string;
-  mshvDevice: string;
-  /** The profile's env map, exported to later steps. */
-  env: Record<string, string>;
-  udevRulesDir: string;
-  aptArchives: string;
-  aptReinstall: boolean;
-  log: (line: string) => void;
-}
-
-export interface PackagesResult extends InstallResult {
-  packages: string[];
-  cacheKey?: string;
-  cacheHit: boolean;
-  cacheNote?: string;
-  /** Time spent restoring, installing and saving, for the summary and the benchmark. */
-  ms: { restore: number; install: number; save: number };
-}
-
-export interface Result {
-  choice: Choice;
-  probes: Partial<Record<DeviceKind, DeviceProbe>>;
-  access: AccessResult[];
-  nested: Nested;
-  qemuVersion?: string;
-  packages?: PackagesResult;
-  libvirt?: LibvirtResult;
-  domain?: { type?: string; error?: string; skipped?: string };
-  verify?: VerifyResult;
-  env: Record<string, string>;
-  warnings: string[];
-  /** Facts worth a line in the log and summary that need no attention. */
-  notes: string[];
-}
-
-/** What a run found so far: the report of a failed run shows it. */
-export type Progress = Partial<Result>;
-
-export function defaultOptions(over: Partial<Options> = {}): Options {
-  return {
-    mode: 'auto',
-    fallback: 'none',
-    packages: [],
-    cache: false,
-    startLibvirt: false,
-    deviceAccess: true,
-    kvmDevice: '/dev/kvm',
-    mshvDevice: '/dev/mshv',
-    env: {},
-    udevRulesDir: process.env.VIRT_CI_UDEV_RULES_DIR || '/etc/udev/rules.d',
-    aptArchives:
-      process.env.VIRT_CI_APT_ARCHIVES ||
-      path.join(os.homedir(), '.cache', 'virt-ci', 'apt-archives'),
-    aptReinstall: parseBoolean(
-      process.env.VIRT_CI_APT_REINSTALL || 'false',
-      'VIRT_CI_APT_REINSTALL',
-    ),
-    log: () => undefined,
-    ...over,
-  };
-}
-
-/** The whole setup, without the runner: what the entry point calls and the tests drive. */
-export async function run(opts: Options, progress: Progress = {}): Promise<Result> {
-  const warnings: string[] = [];
-  const result: Progress = progress;
-  result.warnings = warnings;
-  result.notes = [];
-  result.access = [];
-
-  if (opts.packages.length) result.packages = await packages(opts);
-
-  const devices: Record<DeviceKind, string> = { kvm: opts.kvmDevice, mshv: opts.mshvDevice };
-  const wanted: DeviceKind[] =
-    opts.mode === 'auto' ? ['mshv', 'kvm'] : opts.mode === 'emulation' ? [] : [opts.mode];
-  const probes: Partial<Record<DeviceKind, DeviceProbe>> = {};
-  for (const kind of wanted) {
-    if (opts.deviceAccess) {
-      const access = await ensureDeviceAccess({
-        kind,
-        device: devices[kind],
-        rulesDir: opts.udevRulesDir,
-      });
-      result.access!.push(access);
-      if (!access.ok) result.notes!.push(`device-access ${devices[kind]}: ${access.note}`);
-      probes[kind] = access.probe;
-    } else {
-      probes[kind] = await probeDevice(kind, devices[kind]);
-    }
-    opts.log(`${devices[kind]}: ${probes[kind]!.usable ? 'usable' : probes[kind]!.error}`);
+/**
+ * The whole setup, in the order a job needs it: packages, the devices, the hypervisor chosen
+ * from what the devices answered, libvirt, then QEMU's proof that the accelerator works. A
+ * step that fails ends the run with what the steps before it found.
+ */
+export async function run(options: Options, deps: Deps): Promise<Outcome<Result, State>> {
+  const found: Findings = { access: [], probes: {}, warnings: [], notes: [] };
+  try {
+    return reportResult(options, await setUp(options, deps, found));
+  } catch (err) {
+    return failed(err, reportFailure(options, found, errorMessage(err)));
   }
-  result.probes = probes;
-  let choice = choose(opts.mode, opts.fallback, probes);
-  result.nested = choice.hypervisor === 'kvm' ? nestedState() : 'unknown';
+}
 
-  const haveQemu = qemuInstalled();
-  if (haveQemu) result.qemuVersion = await qemuVersion();
-  const verify = opts.verify ?? haveQemu;
-  if (verify && !haveQemu) {
-    throw new UserError(
-      `input "verify": ${qemuBinary()} is not installed; add libvirt (or qemu-system-x86) to packages, or set verify: false`,
-    );
+async function setUp(options: Options, deps: Deps, found: Findings): Promise<Result> {
+  if (options.packages.length) found.packages = await installStep(options, deps);
+  await probeStep(options, deps, found);
+  let choice = choose(options.mode, options.fallback, found.probes);
+  found.nested = choice.hypervisor === 'kvm' ? nestedState() : 'unknown';
+  const verify = qemuStep(options, deps);
+  if (verify.installed) found.qemuVersion = await qemuVersion(qemuBinary(), deps.env);
+  if (options.startLibvirt) {
+    found.libvirt = await startLibvirt({ env: deps.env });
+    deps.log.info(`libvirt: ${found.libvirt.started.join(', ')}; ${found.libvirt.version ?? ''}`);
   }
-
-  if (opts.startLibvirt) {
-    result.libvirt = await startLibvirt();
-    opts.log(`libvirt: ${result.libvirt.started.join(', ')}; ${result.libvirt.version ?? ''}`);
-  }
-
-  if (verify) {
-    let check = await verifyAndOffer(choice, result);
-    if (!check.ok && choice.hypervisor !== 'emulation') {
-      const reason = check.detail;
-      if (opts.mode !== 'auto' && opts.fallback !== 'emulation') {
-        throw new UserError(
-          `input "mode": ${choice.hypervisor} was found on ${choice.device} but does not work: ${reason}; set fallback: emulation to run under QEMU emulation (TCG), or verify: false to skip this check`,
-        );
-      }
-      choice = {
-        hypervisor: 'emulation',
-        accelerator: 'tcg',
-        device: '',
-        fellBack: `${choice.hypervisor} on ${choice.device} opens but fails the QEMU check: ${reason}`,
-      };
-      result.nested = 'unknown';
-      check = await verifyAndOffer(choice, result);
-    }
-    if (!check.ok) throw new UserError(`input "verify": ${check.detail}`);
-  } else if (result.libvirt) {
+  if (verify.check) {
+    choice = await verifyStep(options, deps, choice, found);
+  } else if (found.libvirt) {
     // Not a gate without verify, but still worth showing what libvirt offers.
-    result.domain = await domainType(choice.accelerator);
-    if (result.domain.error) warnings.push(`virsh domcapabilities: ${result.domain.error}`);
+    found.domain = await domainType(choice.accelerator, deps.env);
+    if (found.domain.error) found.warnings.push(`virsh domcapabilities: ${found.domain.error}`);
   }
   if (choice.fellBack) {
     // auto ending on emulation is what auto means; an explicit mode falling back is news.
     const line = `fell back to emulation: ${choice.fellBack}`;
-    if (opts.mode === 'auto') result.notes!.push(`No hypervisor device: ${line}`);
-    else warnings.push(line);
+    if (options.mode === 'auto') found.notes.push(`No hypervisor device: ${line}`);
+    else found.warnings.push(line);
   }
-  result.choice = choice;
+  return settle(options, choice, found);
+}
 
-  result.env = {
-    ...opts.env,
-    VIRT_CI_HYPERVISOR: choice.hypervisor,
-    VIRT_CI_ACCELERATOR: ACCELERATOR[choice.hypervisor],
-    ...(result.libvirt ? { LIBVIRT_DEFAULT_URI: result.libvirt.uri } : {}),
+/** The devices the mode looks at, made usable first when device-access allows. */
+async function probeStep(options: Options, deps: Deps, found: Findings): Promise<void> {
+  const devices: Record<DeviceKind, string> = {
+    kvm: options.kvmDevice,
+    mshv: options.mshvDevice,
   };
-  return result as Result;
+  const wanted: DeviceKind[] =
+    options.mode === 'auto' ? ['mshv', 'kvm'] : options.mode === 'emulation' ? [] : [options.mode];
+  for (const kind of wanted) {
+    const device = devices[kind];
+    let probe: DeviceProbe;
+    if (options.deviceAccess) {
+      const access = await ensureDeviceAccess({
+        kind,
+        device,
+        rulesDir: deps.udevRulesDir,
+        env: deps.env,
+      });
+      found.access.push(access);
+      if (!access.ok) found.notes.push(`device-access ${device}: ${access.note}`);
+      probe = access.probe;
+    } else {
+      probe = await probeDevice(kind, device, deps.env);
+    }
+    found.probes[kind] = probe;
+    deps.log.info(`${device}: ${probe.usable ? 'usable' : probe.error}`);
+  }
+}
+
+/** Whether QEMU is here, and so whether the accelerator is checked. */
+function qemuStep(options: Options, deps: Deps): { installed: boolean; check: boolean } {
+  const installed = qemuInstalled(deps.env.PATH ?? '');
+  const check = options.verify ?? installed;
+  if (check && !installed) {
+    throw new UserError(
+      `input "verify": ${qemuBinary()} is not installed; add libvirt (or qemu-system-x86) to packages, or set verify: false`,
+    );
+  }
+  return { installed, check };
+}
+
+/**
+ * QEMU on the chosen accelerator. A device that opens but fails the check is treated like an
+ * unavailable one: emulation where auto or the fallback allows it, else a failure that says so.
+ */
+async function verifyStep(
+  options: Options,
+  deps: Deps,
+  chosen: HypervisorChoice,
+  found: Findings,
+): Promise<HypervisorChoice> {
+  let choice = chosen;
+  let check = await verifyAndOffer(choice, deps, found);
+  if (!check.ok && choice.hypervisor !== 'emulation') {
+    const reason = check.detail;
+    if (options.mode !== 'auto' && options.fallback !== 'emulation') {
+      throw new UserError(
+        `input "mode": ${choice.hypervisor} was found on ${choice.device} but does not work: ${reason}; set fallback: emulation to run under QEMU emulation (TCG), or verify: false to skip this check`,
+      );
+    }
+    choice = emulationChoice(
+      `${choice.hypervisor} on ${choice.device} opens but fails the QEMU check: ${reason}`,
+    );
+    found.nested = 'unknown';
+    check = await verifyAndOffer(choice, deps, found);
+  }
+  if (!check.ok) throw new UserError(`input "verify": ${check.detail}`);
+  return choice;
 }
 
 /** QEMU on the accelerator, and libvirt's word that it offers it, when libvirt runs. */
-async function verifyAndOffer(choice: Choice, result: Partial<Result>): Promise<VerifyResult> {
-  const check = await verifyAccelerator(choice.accelerator);
-  result.verify = check;
-  if (!check.ok || !result.libvirt) return check;
-  result.domain = await domainType(choice.accelerator);
-  if (result.domain.error) {
+async function verifyAndOffer(choice: HypervisorChoice, deps: Deps, found: Findings) {
+  const check = await verifyAccelerator(choice.accelerator, qemuBinary(), deps.env);
+  found.verify = check;
+  if (!check.ok || !found.libvirt) return check;
+  found.domain = await domainType(choice.accelerator, deps.env);
+  if (found.domain.error) {
     return {
       ok: false,
-      detail: `virsh domcapabilities --virttype ${choice.accelerator === 'kvm' ? 'kvm' : 'qemu'}: ${result.domain.error}`,
+      detail: `virsh domcapabilities --virttype ${choice.accelerator === 'kvm' ? 'kvm' : 'qemu'}: ${found.domain.error}`,
     };
   }
   return check;
 }
 
-async function packages(opts: Options): Promise<PackagesResult> {
-  const arch = await dpkgArchitecture();
-  const names = expandPackages(opts.packages, arch);
-  const base = opts.cache ? cacheKey(names, osRelease(), arch) : undefined;
+/** The finished result: the choice made, and the variables later steps see. */
+function settle(options: Options, choice: HypervisorChoice, found: Findings): Result {
+  return {
+    ...found,
+    hypervisor: choice.hypervisor,
+    accelerator: choice.accelerator,
+    device: choice.device,
+    fellBack: choice.fellBack !== undefined,
+    ...(choice.fellBack !== undefined ? { fallbackReason: choice.fellBack } : {}),
+    nested: found.nested ?? 'unknown',
+    env: {
+      ...options.profileEnv,
+      VIRT_CI_HYPERVISOR: choice.hypervisor,
+      VIRT_CI_ACCELERATOR: choice.accelerator,
+      ...(found.libvirt ? { LIBVIRT_DEFAULT_URI: found.libvirt.uri } : {}),
+    },
+  };
+}
+
+/**
+ * apt packages, with their .debs restored from and saved to the Actions cache when asked.
+ * Saved only after a good install, and only when the folder differs from the entry it came
+ * from (entries are immutable): a warm run with nothing new saves nothing.
+ */
+async function installStep(options: Options, deps: Deps): Promise<PackagesResult> {
+  // apt and the cache client load only for a step that installs something.
+  const [{ debFiles, dpkgArchitecture, expandPackages, installPackages, osRelease }, cache] =
+    await Promise.all([import('./packages.js'), import('./deb-cache.js')]);
+  const { cacheKey, contentKey, restoreDebs, saveDebs } = cache;
+  const { aptArchives: archives, log } = deps;
+  const arch = await dpkgArchitecture(deps.env);
+  const names = expandPackages(options.packages, arch);
+  const base = options.cache ? cacheKey(names, osRelease(), arch) : undefined;
   let matched: string | undefined;
   let cacheNote: string | undefined;
   const ms: PackagesResult['ms'] = { restore: 0, install: 0, save: 0 };
   let t = Date.now();
   if (base) {
-    const restored = await restoreDebs(opts.aptArchives, base);
+    const restored = await restoreDebs(archives, base);
     ms.restore = Date.now() - t;
     matched = restored.matched;
     cacheNote = restored.note;
-    opts.log(`apt cache ${base}: ${matched ? `restored ${matched}` : `miss (${restored.note})`}`);
+    log.info(`apt cache ${base}: ${matched ? `restored ${matched}` : `miss (${restored.note})`}`);
   }
   t = Date.now();
   const installed = await installPackages({
     packages: names,
-    archives: opts.aptArchives,
-    reinstall: opts.aptReinstall,
-    onLine: opts.log,
+    archives,
+    reinstall: deps.aptReinstall,
+    env: deps.env,
+    onLine: (line) => log.info(line),
   });
   ms.install = Date.now() - t;
-  // Saved only after a good install, and only when the directory differs from the entry it
-  // came from (entries are immutable): a warm run with nothing new saves nothing.
   let key = matched;
   if (base && installed.debs > 0) {
-    key = contentKey(base, debFiles(opts.aptArchives).keys());
+    key = contentKey(base, debFiles(archives).keys());
     if (key !== matched) {
       t = Date.now();
-      cacheNote = await saveDebs(opts.aptArchives, key);
+      cacheNote = await saveDebs(archives, key);
       ms.save = Date.now() - t;
     }
   }
@@ -250,38 +204,4 @@ async function packages(opts: Options): Promise<PackagesResult> {
     cacheNote,
     ms,
   };
-}
-
-/** Read the inputs (explicit ones win over the profile), run, report. */
-export async function main(inputs = new Inputs()): Promise<void> {
-  const { settings } = loadProfileContext(inputs);
-  const verifyRaw = inputs.raw('verify');
-  const opts = defaultOptions({
-    mode: inputs.enum<HypervisorMode>('mode', HYPERVISORS, {
-      profile: settings.hypervisor,
-      default: 'auto',
-    }),
-    fallback: inputs.enum<Fallback>('fallback', ['none', 'emulation'] as const, {
-      profile: settings.fallback,
-      default: 'none',
-    }),
-    packages: inputs.list('packages', { profile: settings.packages, default: [] }),
-    cache: inputs.boolean('cache', { default: false }),
-    startLibvirt: inputs.boolean('start-libvirt', { default: false }),
-    deviceAccess: inputs.boolean('device-access', { default: true }),
-    verify: verifyRaw === '' ? undefined : parseBoolean(verifyRaw, 'input "verify"'),
-    kvmDevice: inputs.string('kvm-device', { default: '/dev/kvm' }),
-    mshvDevice: inputs.string('mshv-device', { default: '/dev/mshv' }),
-    env: settings.env,
-    log: (line) => core.info(line),
-  });
-  const progress: Progress = {};
-  let result: Result;
-  try {
-    result = await run(opts, progress);
-  } catch (err) {
-    await writeFailureSummary(opts, progress, errorMessage(err)).catch(() => undefined);
-    throw err;
-  }
-  await report(opts, result);
 }

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import os from 'node:os';
-import { exec } from '../../shared/exec.js';
+import { exec, findExecutable, lastLine } from '../../shared/exec.js';
 import type { Accelerator } from './detect.js';
 
 /**
@@ -12,15 +11,16 @@ export function qemuBinary(arch = os.arch()): string {
   return arch === 'arm64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
 }
 
-export function qemuInstalled(binary = qemuBinary()): boolean {
-  return (process.env.PATH ?? '')
-    .split(':')
-    .filter(Boolean)
-    .some((dir) => existsSync(`${dir}/${binary}`));
+/** Whether QEMU is on the step's PATH, as the runner user would find it. */
+export function qemuInstalled(searchPath: string, binary = qemuBinary()): boolean {
+  return findExecutable(binary, searchPath) !== undefined;
 }
 
-export async function qemuVersion(binary = qemuBinary()): Promise<string | undefined> {
-  const r = await exec(binary, ['--version'], { allowFailure: true }).catch(() => undefined);
+export async function qemuVersion(
+  binary = qemuBinary(),
+  env?: NodeJS.ProcessEnv,
+): Promise<string | undefined> {
+  const r = await exec(binary, ['--version'], { env, allowFailure: true }).catch(() => undefined);
   return r?.code === 0 ? /version\s+(\S+)/.exec(r.stdout)?.[1] : undefined;
 }
 
@@ -35,9 +35,10 @@ export interface VerifyResult {
 export async function verifyAccelerator(
   accel: Accelerator,
   binary = qemuBinary(),
+  env?: NodeJS.ProcessEnv,
 ): Promise<VerifyResult> {
   if (accel === 'mshv') {
-    const help = await exec(binary, ['-accel', 'help'], { allowFailure: true });
+    const help = await exec(binary, ['-accel', 'help'], { env, allowFailure: true });
     if (!/^\s*mshv\s*$/m.test(help.stdout)) {
       // MSHV jobs often run cloud-hypervisor, not QEMU: an older QEMU proves nothing either way.
       return {
@@ -53,7 +54,7 @@ export async function verifyAccelerator(
   const r = await exec(
     binary,
     ['-accel', accel, '-machine', 'none', '-nodefaults', '-display', 'none', '-S', '-qmp', 'stdio'],
-    { input: `${qmp}\n`, allowFailure: true, timeoutMs: 60_000 },
+    { env, input: `${qmp}\n`, allowFailure: true, timeoutMs: 60_000 },
   );
   const answers = r.stdout
     .split('\n')
@@ -68,7 +69,7 @@ export async function verifyAccelerator(
   const kvm = answers.find((a) => a.return && 'enabled' in a.return)?.return as
     { enabled: boolean; present: boolean } | undefined;
   if (!answers.some((a) => a.QMP) || !kvm) {
-    const why = r.stderr.trim().split('\n').at(-1) || `exit ${r.code}`;
+    const why = lastLine(r.stderr) || `exit ${r.code}`;
     return { ok: false, detail: `${binary} -accel ${accel} did not start: ${why}` };
   }
   if (accel === 'kvm' && !kvm.enabled) {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseCredentialsInput } from '../../actions/promote-digest/credentials.js';
 import { promote } from '../../actions/promote-digest/promote.js';
 import { sha, writeImage } from './support/images.js';
-import { options } from './support/options.js';
+import { deps, options } from './support/options.js';
 import {
   type RegistryHandle,
   type TokenServer,
@@ -60,6 +60,7 @@ describe('registry authentication', () => {
         credentials: creds(basic.host),
         targets: [`${basic.host}/other:test-kvm`],
       }),
+      deps(),
     );
     expect(r.digest).toBe(digest);
     expect(r.stats.blobsMounted).toBe(3);
@@ -69,7 +70,7 @@ describe('registry authentication', () => {
 
   it('fails one clear line without credentials, and with wrong ones', async () => {
     await expect(
-      promote(options(work, { source: `${basic.host}/app:dev`, targets: [':x'] })),
+      promote(options(work, { source: `${basic.host}/app:dev`, targets: [':x'] }), deps()),
     ).rejects.toThrow(
       `registry ${basic.host} asks for a login; give credentials (input "credentials" or docker/login-action)`,
     );
@@ -77,6 +78,7 @@ describe('registry authentication', () => {
     await expect(
       promote(
         options(work, { source: `${basic.host}/app:dev`, credentials: wrong, targets: [':x'] }),
+        deps(),
       ),
     ).rejects.toThrow(`registry ${basic.host}: GET /v2/app/manifests/dev was refused (HTTP 401)`);
   });
@@ -89,6 +91,7 @@ describe('registry authentication', () => {
         credentials: creds(tokenReg.host),
         targets: [`${tokenReg.host}/team/app:test-kvm`],
       }),
+      deps(),
     );
     expect(r.stats.blobsMounted).toBe(3);
     expect(sha(await inspectRaw(`${tokenReg.host}/team/app:test-kvm`, 'ci:s3cret-pass'))).toBe(
@@ -112,6 +115,7 @@ describe('registry authentication', () => {
         credentials: parseCredentialsInput(config, (s) => seen.push(s)),
         targets: [':oauth'],
       }),
+      deps(),
     );
     expect(r.targets[0].status).toBe('created');
     expect(seen).toContain('refresh-s3cret-pass');
@@ -127,6 +131,7 @@ describe('registry authentication', () => {
           credentials: creds(tokenReg.host),
           targets: [`${tokenReg.host}/narrow/app:test-kvm`],
         }),
+        deps(),
       );
       expect(r.stats.blobsMounted).toBe(0);
       expect(r.stats.blobsCopied).toBe(3);
@@ -142,6 +147,7 @@ describe('registry authentication', () => {
     await expect(
       promote(
         options(work, { source: `${tokenReg.host}/app:dev`, targets: [`${tokenReg.host}/anon:x`] }),
+        deps(),
       ),
     ).rejects.toThrow(`registry ${tokenReg.host}: `);
   });

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { action } from '../../actions/promote-digest/action.js';
+import type { RunOptions } from '../../shared/harness/runner.js';
+import { scaledPolicy } from '../../shared/retry.js';
 import { errors, run } from '../support/harness.js';
+import { runInProcess } from '../support/in-process.js';
 import { sha, writeImage, writeIndex } from './support/images.js';
 import { startProxy } from './support/proxy.js';
 import {
@@ -18,11 +22,11 @@ import { requireTools } from '../support/tools.js';
 requireTools('docker-registry', 'skopeo');
 
 // The committed bundle (npm run build -- promote-digest) run the way the runner runs it,
-// against OCI layouts in the workspace and a real docker-registry with basic auth.
+// against OCI layouts in the workspace and a real docker-registry with basic auth. Runs that
+// wait for retries run in this process instead, with a retry policy that does not wait.
 let reg: RegistryHandle;
 let digest: string;
 let dockerConfig: string;
-const QUIET = { VIRT_CI_RETRY_SCALE: '0.01' };
 
 function workspace(): { dir: string; digest: string } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pd-e2e-'));
@@ -58,8 +62,11 @@ afterAll(async () => {
 
 const emptyConfig = () => ({
   DOCKER_CONFIG: mkdtempSync(path.join(os.tmpdir(), 'pd-nocfg-')),
-  ...QUIET,
 });
+
+/** The action in this process with retries at once: the same step, without the waits. */
+const runNow = (opts: Omit<RunOptions, 'action' | 'inProcess'>) =>
+  runInProcess('promote-digest', action, (real) => ({ ...real, retry: scaledPolicy(0) }), opts);
 
 describe('promote-digest bundle', () => {
   it('promotes an OCI layout by digest, writes the record, and a rerun changes nothing', async () => {
@@ -139,7 +146,7 @@ describe('promote-digest bundle', () => {
         targets: `${reg.host}/l1hv/virt-launcher-test:test-kvm`,
         digest,
       },
-      env: { DOCKER_CONFIG: dockerConfig, ...QUIET },
+      env: { DOCKER_CONFIG: dockerConfig },
     });
     expect(errors(r)).toEqual([]);
     // two platforms, each a config and one layer
@@ -272,11 +279,11 @@ describe('promote-digest bundle', () => {
   });
 });
 
-describe('promote-digest bundle under failure', () => {
+describe('promote-digest under failure (in process: the retries do not wait)', () => {
   it('names an unreachable registry in one line, after the retries', async () => {
     const ws = workspace();
     const port = await freePort(); // free, so nothing listens there
-    const r = await run('promote-digest', {
+    const r = await runNow({
       workspace: ws.dir,
       inputs: { source: 'oci:image:dev', targets: `127.0.0.1:${port}/app:test-kvm` },
       env: emptyConfig(),
@@ -296,7 +303,7 @@ describe('promote-digest bundle under failure', () => {
         times: Infinity,
         action: { status: 500 },
       });
-      const r = await run('promote-digest', {
+      const r = await runNow({
         workspace: ws.dir,
         inputs: {
           source: 'oci:image:dev',

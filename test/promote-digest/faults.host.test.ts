@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PromotionError, promote } from '../../actions/promote-digest/promote.js';
 import { sha, writeImage } from './support/images.js';
-import { options } from './support/options.js';
+import { deps, options } from './support/options.js';
 import { type Proxy, startProxy } from './support/proxy.js';
 import { type RegistryHandle, inspectRaw, skopeoPush, startRegistry } from './support/registry.js';
 import { requireTools } from '../support/tools.js';
@@ -12,7 +12,7 @@ import { requireTools } from '../support/tools.js';
 requireTools('docker-registry', 'skopeo');
 
 // Faults injected by a loopback proxy in front of real docker-registry instances; the retry
-// waits are shrunk with VIRT_CI_RETRY_SCALE. Tags are checked with skopeo afterwards.
+// waits are those of scaledPolicy(0): none. Tags are checked with skopeo afterwards.
 let src: RegistryHandle;
 let dst: RegistryHandle;
 let srcProxy: Proxy;
@@ -56,6 +56,7 @@ describe('promotion under faults', () => {
         source: `${srcProxy.host}/app:dev`,
         targets: [`${dst.host}/app:kvm`, `${dst.host}/app:emulation`],
       }),
+      deps(),
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PromotionError);
     // The cut lands in the body (the blob copy starts over) or before it (the GET is retried):
@@ -90,6 +91,7 @@ describe('promotion under faults', () => {
         source: `${srcProxy.host}/app:dev`,
         targets: [`${dstProxy.host}/app:kvm`],
       }),
+      deps(),
     );
     expect(srcProxy.hits.filter((h) => h.startsWith('reset'))).toHaveLength(2);
     expect(dstProxy.hits.map((h) => h.split(' ')[0])).toEqual(['503', '429']);
@@ -111,6 +113,7 @@ describe('promotion under faults', () => {
         source: `${src.host}/app:dev`,
         targets: [`${dstProxy.host}/app:kvm`, `${dstProxy.host}/app:emulation`],
       }),
+      deps(),
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PromotionError);
     expect((err as Error).message).toContain(`put back ${dstProxy.host}/app:kvm`);

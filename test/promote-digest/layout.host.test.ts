@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promote } from '../../actions/promote-digest/promote.js';
 import { writeImage, writeIndex } from './support/images.js';
-import { options } from './support/options.js';
+import { deps, options } from './support/options.js';
 import { run } from './support/registry.js';
 import { requireTools } from '../support/tools.js';
 
@@ -25,6 +25,7 @@ describe('OCI layout stores', () => {
     const { work, index } = layoutWithImage();
     const r = await promote(
       options(work, { source: 'oci:src:dev', targets: ['oci:dst:test-kvm'] }),
+      deps(),
     );
     expect(r.stats.blobsCopied).toBe(4);
     expect(r.stats.bytesCopied).toBeGreaterThan(120_000);
@@ -55,7 +56,7 @@ describe('OCI layout stores', () => {
     bytes[100] ^= 0xff;
     writeFileSync(layer, bytes);
     await expect(
-      promote(options(work, { source: 'oci:src:dev', targets: ['oci:dst:test-kvm'] })),
+      promote(options(work, { source: 'oci:src:dev', targets: ['oci:dst:test-kvm'] }), deps()),
     ).rejects.toThrow(
       new RegExp(
         `oci:dst: blob ${manifest.layers[0].digest} arrived as sha256:[a-f0-9]{64} \\(50000 bytes, expected 50000\\); not stored; no target tag was moved`,
@@ -75,7 +76,7 @@ describe('OCI layout stores', () => {
       readFileSync(file, 'utf8').replace('"schemaVersion":2', '"schemaVersion": 2'),
     );
     await expect(
-      promote(options(work, { source: 'oci:src:dev', targets: ['oci:dst:test-kvm'] })),
+      promote(options(work, { source: 'oci:src:dev', targets: ['oci:dst:test-kvm'] }), deps()),
     ).rejects.toThrow(
       new RegExp(`^oci:src: manifest bytes hash to sha256:[a-f0-9]{64}, not ${a.digest}; refusing`),
     );

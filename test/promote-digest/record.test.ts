@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PromotionError } from '../../actions/promote-digest/promote.js';
 import { run } from '../../actions/promote-digest/promote-digest.js';
 import { writeImage, writeIndex } from './support/images.js';
-import { options } from './support/options.js';
+import { runDeps, runOptions } from './support/options.js';
 
 // The promotion record is written after the tags moved: a write that fails then must still
 // report what was promoted (the step's outputs and summary come from the error's result).
@@ -17,12 +17,22 @@ describe('promotion record', () => {
       [writeImage(path.join(work, 'src'), { layers: [1000] })],
       'dev',
     );
-    // The record's temporary file cannot be created: a folder has its name.
-    mkdirSync(path.join(work, 'out', `promotion.json.tmp-${process.pid}`), { recursive: true });
-    const err = await run({
-      ...options(work, { source: 'oci:src:dev', targets: [':test-kvm'] }),
-      record: 'out/promotion.json',
-    }).catch((e: unknown) => e);
+    // The record's temporary file cannot be created: its name leads to a folder.
+    mkdirSync(path.join(work, 'out'));
+    mkdirSync(path.join(work, 'elsewhere'));
+    symlinkSync(
+      path.join(work, 'elsewhere'),
+      path.join(work, 'out', `.promotion.json.${process.pid}.tmp`),
+    );
+    const outcome = await run(
+      runOptions(work, {
+        source: 'oci:src:dev',
+        targets: [':test-kvm'],
+        record: 'out/promotion.json',
+      }),
+      runDeps(),
+    );
+    const err = outcome.failure;
     expect(err).toBeInstanceOf(PromotionError);
     expect((err as Error).message).toMatch(
       /^input "record": "out\/promotion\.json" could not be written: (Error: )?EISDIR: .*; the promotion itself succeeded$/,
@@ -30,6 +40,12 @@ describe('promotion record', () => {
     expect((err as PromotionError).result.targets.map((t) => [t.target, t.status])).toEqual([
       ['oci:src:test-kvm', 'created'],
     ]);
-    expect(readdirSync(path.join(work, 'out'))).toEqual([`promotion.json.tmp-${process.pid}`]);
+    // Nothing is left beside the record's path: neither a record nor its temporary file.
+    expect(readdirSync(path.join(work, 'out'))).toEqual([]);
+    // The step still reports the tags that moved.
+    expect(outcome.outputs.record).toBe('');
+    expect(outcome.outputs.promoted).toMatchObject([
+      { target: 'oci:src:test-kvm', status: 'created' },
+    ]);
   });
 });

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promote } from '../../actions/promote-digest/promote.js';
 import { type Desc, sha, writeImage } from './support/images.js';
 import { type OciServer, startOciServer } from './support/oci-server.js';
-import { options } from './support/options.js';
+import { deps, options } from './support/options.js';
 import { type RegistryHandle, inspectRaw, startRegistry } from './support/registry.js';
 import { requireTools } from '../support/tools.js';
 
@@ -54,6 +54,7 @@ describe('referrers through the OCI referrers API', () => {
         referrers: true,
         targets: [`${reg.host}/promoted:test-kvm`],
       }),
+      deps(),
     );
     expect(r.referrers).toBe(2);
     expect(sha(await inspectRaw(`${reg.host}/promoted:test-kvm`))).toBe(image.digest);
@@ -78,6 +79,7 @@ describe('referrers through the OCI referrers API', () => {
         referrers: true,
         targets: [`${reg.host}/staged:v1`],
       }),
+      deps(),
     );
     const r = await promote(
       options(work, {
@@ -85,6 +87,7 @@ describe('referrers through the OCI referrers API', () => {
         referrers: true,
         targets: [`${api.host}/team/app:test-kvm`],
       }),
+      deps(),
     );
     expect(r.referrers).toBe(1); // the tag-schema index, which names both
     const res = await fetch(`http://${api.host}/v2/team/app/referrers/${image.digest}`);

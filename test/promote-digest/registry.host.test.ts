@@ -13,7 +13,7 @@ import {
   writeImage,
   writeIndex,
 } from './support/images.js';
-import { options } from './support/options.js';
+import { deps, options } from './support/options.js';
 import {
   type RegistryHandle,
   inspectRaw,
@@ -63,6 +63,7 @@ describe('promotion against docker-registry', () => {
   it('retags within a repository without moving a blob', async () => {
     const r = await promote(
       options(work, { source: `${reg.host}/app:dev`, targets: [':test-kvm', ':test-emulation'] }),
+      deps(),
     );
     expect(r.digest).toBe(appDigest);
     expect(r.targets.map((t) => t.status)).toEqual(['created', 'created']);
@@ -79,6 +80,7 @@ describe('promotion against docker-registry', () => {
         source: `${reg.host}/app@${appDigest}`,
         targets: [`${reg.host}/stage/app:test-kvm`],
       }),
+      deps(),
     );
     const m = JSON.parse(await inspectRaw(`${reg.host}/app:dev`));
     expect(r.stats.blobsMounted).toBe(1 + m.layers.length);
@@ -93,6 +95,7 @@ describe('promotion against docker-registry', () => {
         source: `${reg.host}/multi:dev`,
         targets: [`${reg2.host}/multi:test-kvm`, `${reg2.host}/multi:test-mshv`],
       }),
+      deps(),
     );
     expect(r.digest).toBe(multi.digest);
     expect(r.platforms).toEqual(['linux/amd64', 'linux/arm64']);
@@ -110,6 +113,7 @@ describe('promotion against docker-registry', () => {
         source: `${reg.host}/multi:dev`,
         targets: [`${reg2.host}/multi:test-kvm`, `${reg2.host}/multi:test-mshv`],
       }),
+      deps(),
     );
     expect(again.changed).toBe(false);
     expect(again.targets.map((t) => t.status)).toEqual(['unchanged', 'unchanged']);
@@ -125,6 +129,7 @@ describe('promotion against docker-registry', () => {
           digest: wrong,
           targets: [`${reg2.host}/app:test-kvm`],
         }),
+        deps(),
       ),
     ).rejects.toThrow(`resolves to ${appDigest}, not the expected ${wrong}; nothing was promoted`);
     await expect(inspectRaw(`${reg2.host}/app:test-kvm`)).rejects.toThrow(/manifest unknown/i);
@@ -133,6 +138,7 @@ describe('promotion against docker-registry', () => {
   it('with overwrite false refuses a tag that points elsewhere and moves no other tag', async () => {
     await promote(
       options(work, { source: `${reg.host}/multi:dev`, targets: [`${reg.host}/app:busy`] }),
+      deps(),
     );
     await expect(
       promote(
@@ -141,6 +147,7 @@ describe('promotion against docker-registry', () => {
           overwrite: false,
           targets: [':fresh', ':busy'],
         }),
+        deps(),
       ),
     ).rejects.toThrow(
       `overwrite is false and ${reg.host}/app:busy points at ${multi.digest}; nothing was promoted`,
@@ -150,19 +157,21 @@ describe('promotion against docker-registry', () => {
 
     const moved = await promote(
       options(work, { source: `${reg.host}/app:dev`, targets: [':busy'] }),
+      deps(),
     );
     expect(moved.targets[0]).toMatchObject({ status: 'moved', previous: multi.digest });
     expect(sha(await inspectRaw(`${reg.host}/app:busy`))).toBe(appDigest);
   });
 
   it('verify-only reports each target and writes nothing', async () => {
-    await promote(options(work, { source: `${reg.host}/app:dev`, targets: [':verified'] }));
+    await promote(options(work, { source: `${reg.host}/app:dev`, targets: [':verified'] }), deps());
     const r = await promote(
       options(work, {
         source: `${reg.host}/app:dev`,
         verifyOnly: true,
         targets: [':verified', ':absent', `${reg.host}/multi:dev`],
       }),
+      deps(),
     );
     expect(r.targets.map((t) => t.status)).toEqual(['verified', 'missing', 'differs']);
     expect(r.stats.manifestsWritten).toBe(0);
@@ -210,6 +219,7 @@ describe('promotion against docker-registry', () => {
         referrers: true,
         targets: [`${reg2.host}/signed:test-kvm`],
       }),
+      deps(),
     );
     expect(r.referrers).toBe(2);
     expect(r.targets[0].referrers).toBe(2);
@@ -223,6 +233,7 @@ describe('promotion against docker-registry', () => {
     const out = path.join(work, 'out-layout');
     const pulled = await promote(
       options(work, { source: `${reg.host}/multi@${multi.digest}`, targets: [`oci:${out}:kept`] }),
+      deps(),
     );
     expect(pulled.targets[0].status).toBe('created');
     const pushed = await promote(
@@ -230,6 +241,7 @@ describe('promotion against docker-registry', () => {
         source: `oci:${out}:kept`,
         targets: [`${reg2.host}/from-layout:v1`, ':again'],
       }),
+      deps(),
     );
     expect(pushed.digest).toBe(multi.digest);
     expect(sha(await inspectRaw(`${reg2.host}/from-layout:v1`))).toBe(multi.digest);

@@ -70,7 +70,9 @@ describe('publish-junit e2e', () => {
     );
     expect(r.summary).toContain('| ❌ | Test 2 › Exception in test | Error: Some error |');
   });
+});
 
+describe('publish-junit e2e: failing the step, flaky tests and annotations', () => {
   it('fails the step on failures by default, on errors only with fail-on: errors', async () => {
     const ws = workspaceWith({ 'r/a.xml': junitXml({ passed: 1, failed: 2 }) });
     const r = await publish(ws, { paths: 'r/*.xml' });
@@ -113,7 +115,9 @@ describe('publish-junit e2e', () => {
       '7 more failing test(s) not annotated (annotations: 3); see the job summary "JUnit".',
     );
   });
+});
 
+describe('publish-junit e2e: broken and missing reports', () => {
   it('reports a broken file by name and line and still publishes the good one', async () => {
     const ws = workspaceWith({
       'r/good.xml': junitXml({ passed: 4 }),
@@ -142,7 +146,9 @@ describe('publish-junit e2e', () => {
       'publish-junit "JUnit": no test cases found in 0 report(s) (require-tests is on; paths: nothing/*.xml)',
     ]);
   });
+});
 
+describe('publish-junit e2e: limits, wrong inputs and every conformance fixture', () => {
   it('keeps the job summary under 1 MiB whatever the input', async () => {
     // 6 KB class names make even the capped failure table larger than GitHub allows.
     const ws = workspaceWith({

@@ -11,7 +11,9 @@ import { repoRoot } from '../support/harness.js';
  * description (@octokit/openapi): the method and path must be an operation it documents and
  * the JSON body must match that operation's request schema (check-run annotations: at most 50
  * per request, required fields...). A request that does not is answered 422 and recorded in
- * `violations`, and the test fails on it. Faults (5xx, 429, 403) can be queued per route.
+ * `violations`, and the test fails on it. As GitHub does, it takes the token as `token <t>`
+ * (octokit's form) or `Bearer <t>`, and pages lists with a Link header. Faults (5xx, 429,
+ * 403) can be queued per route.
  */
 interface Operation {
   method: string;
@@ -58,6 +60,17 @@ function loadOperations(): Operation[] {
   return operations;
 }
 
+/** GitHub's Link header on a list: where the next and last pages are, when there are more. */
+function pageLinks(url: URL, page: number, pages: number): Record<string, string> {
+  if (page >= pages) return {};
+  const at = (n: number) => {
+    const u = new URL(url);
+    u.searchParams.set('page', String(n));
+    return `<${u}>`;
+  };
+  return { link: `${at(page + 1)}; rel="next", ${at(pages)}; rel="last"` };
+}
+
 export interface Recorded {
   method: string;
   template: string;
@@ -67,7 +80,8 @@ export interface Recorded {
   status: number;
 }
 
-export interface Fault {
+/** An answer of the stand-in: a fault queued by a test, or what GitHub would say. */
+export interface Answer {
   status: number;
   headers?: Record<string, string>;
   body?: unknown;
@@ -79,7 +93,7 @@ export class FakeGitHub {
   readonly checkRuns = new Map<number, Record<string, unknown>>();
   readonly comments: Array<{ id: number; issue: number; body: string }> = [];
   /** Answers to give before the normal one, by "METHOD template". */
-  readonly faults = new Map<string, Fault[]>();
+  readonly faults = new Map<string, Answer[]>();
   private server?: http.Server;
   private nextId = 1000;
   url = '';
@@ -108,7 +122,7 @@ export class FakeGitHub {
     this.faults.clear();
   }
 
-  fail(route: string, ...faults: Fault[]): void {
+  fail(route: string, ...faults: Answer[]): void {
     this.faults.set(route, [...(this.faults.get(route) ?? []), ...faults]);
   }
 
@@ -126,7 +140,8 @@ export class FakeGitHub {
       this.send(res, status, { message });
     };
     if (!op) return reject(404, 'not an operation of the GitHub REST API description');
-    if (!/^Bearer \S+$/.test(req.headers.authorization ?? ''))
+    // GitHub takes a token in either scheme; octokit sends `token <t>`.
+    if (!/^(?:token|Bearer) \S+$/i.test(req.headers.authorization ?? ''))
       return reject(401, 'Requires authentication');
     if (!String(req.headers.accept ?? '').includes('application/vnd.github'))
       return reject(415, 'Accept must name the GitHub media type');
@@ -142,89 +157,77 @@ export class FakeGitHub {
       return reject(422, `Invalid request: ${JSON.stringify(op.validate.errors).slice(0, 500)}`);
     const route = `${method} ${op.template}`;
     const params = op.regex.exec(url.pathname)!.slice(1);
-    const record = (status: number) =>
-      this.requests.push({
-        method,
-        template: op.template,
-        path: url.pathname,
-        query: url.searchParams,
-        body,
-        status,
-      });
     const fault = this.faults.get(route)?.shift();
-    if (fault) {
-      record(fault.status);
-      return this.send(
-        res,
-        fault.status,
-        fault.body ?? { message: `injected ${fault.status}` },
-        fault.headers,
-      );
-    }
+    const answer = fault
+      ? { ...fault, body: fault.body ?? { message: `injected ${fault.status}` } }
+      : this.answer(route, params, body, url);
+    if (!answer) return reject(501, 'route not served by the stand-in');
+    this.requests.push({
+      method,
+      template: op.template,
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+      status: answer.status,
+    });
+    this.send(res, answer.status, answer.body, answer.headers);
+  }
+
+  /** What GitHub answers a valid request with, keeping the check runs and comments. */
+  private answer(
+    route: string,
+    params: string[],
+    body: Record<string, unknown>,
+    url: URL,
+  ): Answer | undefined {
     const [owner, repo] = params;
     const htmlBase = `https://github.com/${owner}/${repo}`;
+    const annotations = (body.output as { annotations?: unknown[] } | undefined)?.annotations;
+    const notFound = { status: 404, body: { message: 'Not Found' } };
     switch (route) {
       case 'POST /repos/{owner}/{repo}/check-runs': {
         const id = this.nextId++;
-        this.checkRuns.set(id, {
-          ...body,
-          annotationsReceived: [
-            ...((body.output as { annotations?: unknown[] })?.annotations ?? []),
-          ],
-        });
-        record(201);
-        return this.send(res, 201, { id, html_url: `${htmlBase}/runs/${id}`, ...body });
+        this.checkRuns.set(id, { ...body, annotationsReceived: [...(annotations ?? [])] });
+        return { status: 201, body: { id, html_url: `${htmlBase}/runs/${id}`, ...body } };
       }
       case 'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}': {
         const id = Number(params[2]);
         const run = this.checkRuns.get(id);
-        if (!run) return (record(404), this.send(res, 404, { message: 'Not Found' }));
-        const got = (run.annotationsReceived as unknown[]).concat(
-          (body.output as { annotations?: unknown[] })?.annotations ?? [],
-        );
+        if (!run) return notFound;
+        const got = (run.annotationsReceived as unknown[]).concat(annotations ?? []);
         this.checkRuns.set(id, { ...run, ...body, annotationsReceived: got });
-        record(200);
-        return this.send(res, 200, { id, html_url: `${htmlBase}/runs/${id}` });
+        return { status: 200, body: { id, html_url: `${htmlBase}/runs/${id}` } };
       }
       case 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments': {
         const issue = Number(params[2]);
         const per = Number(url.searchParams.get('per_page') ?? 30);
         const page = Number(url.searchParams.get('page') ?? 1);
         const all = this.comments.filter((c) => c.issue === issue);
-        record(200);
-        return this.send(
-          res,
-          200,
-          all.slice((page - 1) * per, page * per).map((c) => ({
+        return {
+          status: 200,
+          body: all.slice((page - 1) * per, page * per).map((c) => ({
             id: c.id,
             body: c.body,
             html_url: `${htmlBase}/pull/${issue}#issuecomment-${c.id}`,
           })),
-        );
+          headers: pageLinks(url, page, Math.ceil(all.length / per)),
+        };
       }
       case 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments': {
         const issue = Number(params[2]);
         const c = { id: this.nextId++, issue, body: String(body.body) };
         this.comments.push(c);
-        record(201);
-        return this.send(res, 201, {
-          id: c.id,
-          body: c.body,
-          html_url: `${htmlBase}/pull/${issue}#issuecomment-${c.id}`,
-        });
+        const html_url = `${htmlBase}/pull/${issue}#issuecomment-${c.id}`;
+        return { status: 201, body: { id: c.id, body: c.body, html_url } };
       }
       case 'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}': {
         const c = this.comments.find((x) => x.id === Number(params[2]));
-        if (!c) return (record(404), this.send(res, 404, { message: 'Not Found' }));
+        if (!c) return notFound;
         c.body = String(body.body);
-        record(200);
-        return this.send(res, 200, {
-          id: c.id,
-          body: c.body,
-          html_url: `${htmlBase}/pull/${c.issue}#issuecomment-${c.id}`,
-        });
+        const html_url = `${htmlBase}/pull/${c.issue}#issuecomment-${c.id}`;
+        return { status: 200, body: { id: c.id, body: c.body, html_url } };
       }
     }
-    return reject(501, 'route not served by the stand-in');
+    return undefined;
   }
 }

@@ -1,11 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { errors, run } from '../support/harness.js';
+import { action } from '../../actions/publish-junit/action.js';
+import { scaledPolicy } from '../../shared/retry.js';
+import { errors } from '../support/harness.js';
+import { runInProcess } from '../support/in-process.js';
 import { FakeGitHub } from './github-server.js';
 import { junitXml, workspaceWith } from './make-report.js';
 
 /**
- * Check runs and sticky comments, through the bundled action, against a local stand-in of
- * the GitHub REST API that validates every request with GitHub's OpenAPI description.
+ * Check runs and sticky comments, through the action run as the runner runs it (in this
+ * process, so retries wait for nothing), against a local stand-in of the GitHub REST API
+ * that validates every request with GitHub's OpenAPI description.
  */
 const gh = new FakeGitHub();
 const HEAD = 'feedfacefeedfacefeedfacefeedfacefeedface';
@@ -18,11 +22,11 @@ const prEvent = (fork = false) => ({
 });
 
 function publish(ws: string, inputs: Record<string, string>, event?: unknown) {
-  return run('publish-junit', {
+  return runInProcess('publish-junit', action, (real) => ({ ...real, retry: scaledPolicy(0) }), {
     workspace: ws,
     inputs: { paths: 'reports/*.xml', ...inputs },
     token: 'ghs_testtoken0123456789',
-    env: { GITHUB_API_URL: gh.url, VIRT_CI_RETRY_SCALE: '0.01' },
+    env: { GITHUB_API_URL: gh.url },
     ...(event ? { event, eventName: 'pull_request' } : {}),
   });
 }
@@ -138,6 +142,24 @@ describe('sticky comment', () => {
       template: '/repos/{owner}/{repo}/issues/comments/{comment_id}',
     });
     expect(r.exitCode).toBe(0);
+  });
+
+  it('finds its comment again on a later page of a long conversation', async () => {
+    const ws = workspaceWith({ 'reports/a.xml': junitXml({ passed: 2, failed: 1 }) });
+    for (let i = 0; i < 120; i++) gh.comments.push({ id: 1 + i, issue: 42, body: `review ${i}` });
+    const opts = { comment: 'always', 'check-run': 'false', 'fail-on': 'none' };
+    await publish(ws, opts, prEvent());
+    expect(gh.comments).toHaveLength(121);
+    const sticky = gh.comments.at(-1)!;
+    gh.requests.length = 0;
+    await publish(ws, opts, prEvent());
+    expect(gh.comments).toHaveLength(121);
+    expect(gh.requests.map((q) => `${q.method} ${q.query.get('page') ?? ''}`)).toEqual([
+      'GET 1',
+      'GET 2',
+      'PATCH ',
+    ]);
+    expect(gh.requests.at(-1)?.path).toBe(`/repos/octo-org/octo-repo/issues/comments/${sticky.id}`);
   });
 
   it('failures: no comment for a passing run, but an earlier one is refreshed', async () => {

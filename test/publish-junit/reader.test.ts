@@ -57,7 +57,9 @@ describe('reader: dialects', () => {
       'second',
     ]);
   });
+});
 
+describe('reader: results and attributes', () => {
   it('keeps Surefire flaky and rerun elements apart from the result', async () => {
     const all: TestCase[] = [];
     await readJUnitFile(own('surefire-rerun.xml'), { onCase: (c) => all.push(c) });

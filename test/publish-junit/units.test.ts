@@ -98,7 +98,7 @@ describe('publishing pieces', () => {
   it('annotations: unreadable reports first, the step failure line counted, a notice for the rest', () => {
     const r = results({ broken: [{ file: 'bad.xml', message: 'bad.xml:7: not valid XML: x' }] });
     const planned = planAnnotations(r, 50, true);
-    expect(planned.map((a) => [a.level, a.properties.file, a.properties.startLine])).toEqual([
+    expect(planned.map((a) => [a.level, a.file, a.startLine])).toEqual([
       ['error', 'bad.xml', 7],
       ['error', 'r.xml', 2],
       ['error', 'r.xml', 3],

@@ -1,7 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Inputs } from '../../shared/inputs.js';
-import { readOptions } from '../../actions/select-tests/select-tests.js';
-import { selectTests } from '../../actions/select-tests/select.js';
+import { select as run, selectOptions } from './support/select.js';
 import { makeWorkspace } from './support/workspace.js';
 
 const INVENTORY = `- id: tests/test_boot.py::test_boot
@@ -11,8 +9,7 @@ const INVENTORY = `- id: tests/test_boot.py::test_boot
 `;
 
 async function select(ws: string, values: Record<string, string>) {
-  const inputs = new Inputs((name) => values[name] ?? '');
-  return selectTests(readOptions(inputs, { GITHUB_WORKSPACE: ws }));
+  return run(selectOptions(ws, values));
 }
 
 describe('a shard or a selection with no test runs nothing, never everything', () => {

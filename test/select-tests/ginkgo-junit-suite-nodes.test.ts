@@ -1,7 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { Inputs } from '../../shared/inputs.js';
-import { readOptions } from '../../actions/select-tests/select-tests.js';
-import { selectTests } from '../../actions/select-tests/select.js';
+import { select, selectOptions } from './support/select.js';
 import { makeWorkspace } from './support/workspace.js';
 
 // What a Ginkgo v2 run writes with --junit-report: the specs, and its suite-level nodes.
@@ -27,9 +25,7 @@ describe('a Ginkgo JUnit report as the inventory', () => {
       'shard-count': '2',
       'shard-index': '1',
     };
-    const sel = await selectTests(
-      readOptions(new Inputs((name) => values[name] ?? ''), { GITHUB_WORKSPACE: ws }),
-    );
+    const sel = await select(selectOptions(ws, values));
     expect(sel.selected).toEqual([
       '[sig-compute]VMI lifecycle should start a VirtualMachineInstance',
       '[sig-compute]VMI lifecycle should stop a VirtualMachineInstance',

@@ -98,17 +98,17 @@ describe('quarantine file errors', () => {
     'q2.txt': 'label:a,b\n',
     'q3.yaml': 'flaky: [x]\n',
   });
-  it('name the file, the entry and what is allowed', () => {
-    expect(() => readQuarantine(ws, 'q1.yaml')).toThrow(
+  it('name the file, the entry and what is allowed', async () => {
+    await expect(readQuarantine(ws, 'q1.yaml')).rejects.toThrow(
       'q1.yaml: tests[0]: until "next week" is not a date; allowed: YYYY-MM-DD',
     );
-    expect(() => readQuarantine(ws, 'q2.txt')).toThrow(
+    await expect(readQuarantine(ws, 'q2.txt')).rejects.toThrow(
       'q2.txt:1: "a,b" is not a valid Ginkgo label',
     );
-    expect(() => readQuarantine(ws, 'q3.yaml')).toThrow(
+    await expect(readQuarantine(ws, 'q3.yaml')).rejects.toThrow(
       'q3.yaml: unknown field "flaky"; allowed: tests, labels',
     );
-    expect(() => readQuarantine(ws, 'gone.txt')).toThrow(
+    await expect(readQuarantine(ws, 'gone.txt')).rejects.toThrow(
       'input "quarantine": "gone.txt" does not exist (relative to the workspace)',
     );
   });

@@ -1,13 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseLabelFilter } from '../../shared/labels/filter.js';
-import { compileGoRegexp } from '../../shared/labels/re2.js';
-import {
-  exactRegex,
-  runnerArgs,
-  shellJoin,
-  shellQuote,
-} from '../../actions/select-tests/runners.js';
+import { compileGoRegexp, loadGoRegexp } from '../../shared/labels/re2.js';
+import { exactRegex, runnerArgs } from '../../actions/select-tests/runners.js';
+import { shellQuote } from '../../shared/exec.js';
 import { toTagRegex } from '../../shared/labels/compose.js';
+
+// The label filters and patterns below compile RE2 synchronously, as the step does once loaded.
+await loadGoRegexp();
 
 const args = (runner: Parameters<typeof runnerArgs>[0]['runner'], filter: string, extra = {}) =>
   runnerArgs({ runner, filter, expr: parseLabelFilter(filter), focus: '', skip: '', ...extra });
@@ -80,9 +79,9 @@ describe('runner arguments', () => {
   });
 
   it('shell quoting survives a POSIX shell', () => {
-    expect(shellQuote('--label-filter=a && !b')).toBe(`'--label-filter=a && !b'`);
-    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
-    expect(shellQuote('')).toBe(`''`);
-    expect(shellJoin(['-run', '^(?:TestA)$'])).toBe(`-run '^(?:TestA)$'`);
+    expect(shellQuote(['--label-filter=a && !b'])).toBe(`'--label-filter=a && !b'`);
+    expect(shellQuote(["it's"])).toBe(`'it'\\''s'`);
+    expect(shellQuote([''])).toBe(`''`);
+    expect(shellQuote(['-run', '^(?:TestA)$'])).toBe(`-run '^(?:TestA)$'`);
   });
 });

@@ -2,19 +2,20 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { UserError } from '../../shared/errors.js';
-import { Inputs } from '../../shared/inputs.js';
-import { readOptions } from '../../actions/select-tests/select-tests.js';
-import { selectTests, type SelectOptions } from '../../actions/select-tests/select.js';
-import { compileGoRegexp } from '../../shared/labels/re2.js';
+import type { Options } from '../../actions/select-tests/types.js';
+import { compileGoRegexp, loadGoRegexp } from '../../shared/labels/re2.js';
+import { select, selectOptions } from './support/select.js';
 import { makeWorkspace } from './support/workspace.js';
+
+// The label filters and patterns below compile RE2 synchronously, as the step does once loaded.
+await loadGoRegexp();
 
 function options(
   ws: string,
   values: Record<string, string>,
   env: Record<string, string> = {},
-): SelectOptions {
-  const inputs = new Inputs((name) => values[name] ?? '');
-  return readOptions(inputs, { GITHUB_WORKSPACE: ws, ...env });
+): Options {
+  return selectOptions(ws, values, env);
 }
 
 const L1HV = [
@@ -31,7 +32,7 @@ describe('selection per environment of the seed profile (KubeVirt-like Ginkgo in
   const ws = makeWorkspace();
 
   it('dev runs only the new L1HV specs', async () => {
-    const sel = await selectTests(options(ws, { environment: 'dev' }));
+    const sel = await select(options(ws, { environment: 'dev' }));
     expect(sel.filter).toBe('l1hv-new');
     expect(sel.inventory?.tests).toHaveLength(34); // 35 specs, one pending; suite nodes are not specs
     expect(sel.tests).toEqual(L1HV);
@@ -39,7 +40,7 @@ describe('selection per environment of the seed profile (KubeVirt-like Ginkgo in
   });
 
   it('test-kvm leaves out l1hv-new and mshv, including labels inherited from containers', async () => {
-    const sel = await selectTests(options(ws, { environment: 'test-kvm' }));
+    const sel = await select(options(ws, { environment: 'test-kvm' }));
     expect(sel.filter).toBe('!l1hv-new && !mshv');
     expect(sel.tests).toHaveLength(23);
     for (const id of L1HV) expect(sel.tests).not.toContain(id);
@@ -53,14 +54,14 @@ describe('selection per environment of the seed profile (KubeVirt-like Ginkgo in
   });
 
   it.each(['test-emulation', 'test-mshv'])('%s runs everything', async (env) => {
-    const sel = await selectTests(options(ws, { environment: env }));
+    const sel = await select(options(ws, { environment: env }));
     expect(sel.filter).toBe('');
     expect(sel.tests).toHaveLength(34);
     expect(sel.args).toEqual([]);
   });
 
   it('an explicit label-filter wins over the profile and set operations work on Feature: labels', async () => {
-    const sel = await selectTests(
+    const sel = await select(
       options(ws, {
         environment: 'dev',
         'label-filter': 'Feature: containsAny LiveMigration && !Serial',
@@ -76,7 +77,7 @@ describe('selection per environment of the seed profile (KubeVirt-like Ginkgo in
   });
 
   it('focus and skip are Go regexes over the spec text', async () => {
-    const sel = await selectTests(
+    const sel = await select(
       options(ws, {
         environment: 'test-emulation',
         focus: '\\[sig-network\\]',
@@ -93,10 +94,10 @@ describe('selection per environment of the seed profile (KubeVirt-like Ginkgo in
   });
 
   it('quarantine (YAML) leaves out labels and tests, and lets expired entries run again', async () => {
-    const sel = await selectTests({
-      ...options(ws, { environment: 'test-emulation', quarantine: 'quarantine.yaml' }),
-      now: new Date('2026-11-25T00:00:00Z'),
-    });
+    const sel = await select(
+      options(ws, { environment: 'test-emulation', quarantine: 'quarantine.yaml' }),
+      { now: () => new Date('2026-11-25T00:00:00Z') },
+    );
     expect(sel.filter).toBe('!flaky');
     expect(sel.tests).toHaveLength(34 - 2 - 1);
     expect(sel.tests).not.toContain('[sig-network]Networking should serve DHCPv6 to the guest');
@@ -118,7 +119,7 @@ describe('selection per environment of the seed profile (KubeVirt-like Ginkgo in
   });
 
   it('quarantine (text) takes ids and label: lines', async () => {
-    const sel = await selectTests(
+    const sel = await select(
       options(ws, { environment: 'test-kvm', quarantine: 'quarantine.txt' }),
     );
     expect(sel.filter).toBe('(!l1hv-new && !mshv) && !Feature:HotplugNICs');
@@ -140,7 +141,7 @@ describe('selection per environment of the seed profile (KubeVirt-like Ginkgo in
         },
       }),
     );
-    const sel = await selectTests(
+    const sel = await select(
       options(ws, { environment: 'test-kvm' }, { GITHUB_EVENT_PATH: event }),
     );
     expect(sel.prLabels.source).toBe('event');
@@ -154,20 +155,20 @@ describe('selection per environment of the seed profile (KubeVirt-like Ginkgo in
       'pr-labels': 'virt-ci/focus:sig-storage',
       'fail-on-empty': 'true',
     });
-    await expect(selectTests(opts)).rejects.toThrow(
+    await expect(select(opts)).rejects.toThrow(
       'no test matches: 34 tests in kubevirt-dry-run.json, none selected by "l1hv-new && sig-storage" (fail-on-empty is true)',
     );
-    const quiet = await selectTests({ ...opts, failOnEmpty: false });
+    const quiet = await select({ ...opts, failOnEmpty: false });
     expect(quiet.tests).toEqual([]);
   });
 
   it('a bad filter fails with a Ginkgo message pointing at the position', async () => {
-    await expect(selectTests(options(ws, { 'label-filter': 'kvm & mshv' }))).rejects.toThrow(
+    await expect(select(options(ws, { 'label-filter': 'kvm & mshv' }))).rejects.toThrow(
       new UserError(
         `input "label-filter": syntax error at position 5: Invalid token '&'.  Did you mean '&&'? In: kvm >>&<< mshv`,
       ),
     );
-    await expect(selectTests(options(ws, { 'label-filter': '(kvm || mshv' }))).rejects.toThrow(
+    await expect(select(options(ws, { 'label-filter': '(kvm || mshv' }))).rejects.toThrow(
       "input \"label-filter\": syntax error at position 1: Mismatched '(' - could not find matching ')'. In: >>(<<kvm || mshv",
     );
   });
@@ -179,31 +180,31 @@ describe('selection per environment of the seed profile (KubeVirt-like Ginkgo in
       profile,
       readFileSync(profile, 'utf8').replace('"!l1hv-new && !mshv"', '"!l1hv-new && (mshv"'),
     );
-    await expect(selectTests(options(broken, { environment: 'test-kvm' }))).rejects.toThrow(
+    await expect(select(options(broken, { environment: 'test-kvm' }))).rejects.toThrow(
       ".github/virt-ci.yaml: environments.test-kvm.tests.labelFilter: syntax error at position 14: Mismatched '(' - could not find matching ')'. In: !l1hv-new && >>(<<mshv",
     );
   });
 
   it('a bad PR label, runner, inventory or regex fails with one clear line', async () => {
-    await expect(selectTests(options(ws, { 'pr-labels': 'virt-ci/skip:a|b' }))).rejects.toThrow(
+    await expect(select(options(ws, { 'pr-labels': 'virt-ci/skip:a|b' }))).rejects.toThrow(
       'pull request label "virt-ci/skip:a|b": "a|b" is not a valid Ginkgo label',
     );
     expect(() => options(ws, { runner: 'nose' })).toThrow(
       'input "runner": "nose" is not allowed; allowed: ginkgo | go | jest | pytest | playwright | mocha',
     );
-    await expect(selectTests(options(ws, { inventory: 'missing.json' }))).rejects.toThrow(
+    await expect(select(options(ws, { inventory: 'missing.json' }))).rejects.toThrow(
       'input "inventory": "missing.json" does not exist (relative to the workspace)',
     );
-    await expect(selectTests(options(ws, { focus: '[a' }))).rejects.toThrow(
+    await expect(select(options(ws, { focus: '[a' }))).rejects.toThrow(
       'input "focus": "[a": error parsing regexp: missing closing ]: `[a`',
     );
-    await expect(
-      selectTests(options(ws, { 'shard-count': '2', 'shard-index': '3' })),
-    ).rejects.toThrow('input "shard-index": 3 is above shard-count 2');
+    await expect(select(options(ws, { 'shard-count': '2', 'shard-index': '3' }))).rejects.toThrow(
+      'input "shard-index": 3 is above shard-count 2',
+    );
   });
 
   it('matrix: the profile environments with their matrix fields', async () => {
-    const sel = await selectTests(options(ws, { matrix: 'true' }));
+    const sel = await select(options(ws, { matrix: 'true' }));
     expect(sel.matrix).toEqual({
       include: [
         {
@@ -235,7 +236,7 @@ describe('inventories in other forms', () => {
   const ws = makeWorkspace();
 
   it('a {id, labels} list drives pytest: markers when they can, node ids when not', async () => {
-    const sel = await selectTests(
+    const sel = await select(
       options(ws, {
         runner: 'pytest',
         inventory: 'pytest-inventory.yaml',
@@ -247,7 +248,7 @@ describe('inventories in other forms', () => {
       'tests/test_kvm.py::test_create_vm',
     ]);
     expect(sel.args).toEqual(['-m', 'kvm and not slow']);
-    const regex = await selectTests(
+    const regex = await select(
       options(ws, {
         runner: 'pytest',
         inventory: 'pytest-inventory.yaml',
@@ -266,21 +267,21 @@ describe('inventories in other forms', () => {
       labels: ['kvm'],
     }));
     writeFileSync(path.join(ws, 'big.json'), JSON.stringify(ids));
-    const big = await selectTests(
+    const big = await select(
       options(ws, { runner: 'go', inventory: 'big.json', 'label-filter': 'kvm' }),
     );
     expect(big.tests).toHaveLength(1500);
     expect(big.warnings.join('\n')).toMatch(
       /one runner argument is 1\d\d KiB, above Linux's 128 KiB limit/,
     );
-    const small = await selectTests(
+    const small = await select(
       options(ws, { runner: 'go', inventory: 'pytest-inventory.yaml', 'label-filter': 'kvm' }),
     );
     expect(small.warnings).toEqual([]);
   });
 
   it('JUnit files (Ginkgo names) are an inventory with labels', async () => {
-    const sel = await selectTests(
+    const sel = await select(
       options(ws, {
         runner: 'go',
         inventory: 'timings/*.xml',

@@ -1,15 +1,16 @@
 import { describe, expect, it } from '@jest/globals';
-import { Inputs } from '../../shared/inputs.js';
-import { readOptions } from '../../actions/select-tests/select-tests.js';
-import { selectTests } from '../../actions/select-tests/select.js';
 import {
   balanceShards,
   expectedDurations,
   lowerBound,
   type ShardTest,
 } from '../../actions/select-tests/shards.js';
-import { compileGoRegexp } from '../../shared/labels/re2.js';
+import { compileGoRegexp, loadGoRegexp } from '../../shared/labels/re2.js';
+import { select, selectOptions } from './support/select.js';
 import { makeWorkspace } from './support/workspace.js';
+
+// The label filters and patterns below compile RE2 synchronously, as the step does once loaded.
+await loadGoRegexp();
 
 /** A seeded pseudo-random generator, so each case is the same on every run. */
 function rng(seed: number) {
@@ -92,21 +93,15 @@ describe('longest-processing-time-first shards', () => {
 describe('shards of the KubeVirt-like inventory, timed by a past Ginkgo JUnit report', () => {
   const ws = makeWorkspace();
   const opts = (index: number) =>
-    readOptions(
-      new Inputs(
-        (name) =>
-          ({
-            environment: 'test-emulation',
-            'shard-count': '3',
-            'shard-index': String(index),
-            timings: 'timings/*.xml',
-          })[name] ?? '',
-      ),
-      { GITHUB_WORKSPACE: ws },
-    );
+    selectOptions(ws, {
+      environment: 'test-emulation',
+      'shard-count': '3',
+      'shard-index': String(index),
+      timings: 'timings/*.xml',
+    });
 
   it('splits all selected tests across jobs, balanced against max(longest, total/n)', async () => {
-    const all = await Promise.all([1, 2, 3].map((i) => selectTests(opts(i))));
+    const all = await Promise.all([1, 2, 3].map((i) => select(opts(i))));
     const union = all.flatMap((s) => s.tests ?? []);
     expect(union.sort()).toEqual([...(all[0].selected ?? [])].sort());
     expect(new Set(union).size).toBe(34);

@@ -5,7 +5,7 @@ import { parseDebName, pruneDebs } from '../../actions/setup-hypervisor/packages
 import { exec } from '../../shared/exec.js';
 import { errors } from '../support/harness.js';
 import { startCacheService, type CacheService } from './cache-service.js';
-import { hostFacts, itUnless, run, sudoFor, tmp } from './support.js';
+import { hostFacts, itUnless, run, runWithDeps, sudoFor, tmp } from './support.js';
 import { requireTools } from '../support/tools.js';
 
 requireTools('dpkg-query', 'apt-get');
@@ -13,8 +13,10 @@ requireTools('dpkg-query', 'apt-get');
 // The one file that touches apt: a real install of QEMU and libvirt packages from Debian's
 // archive, cold and then warm, with the Actions cache behind a local stand-in for the cache
 // service (./cache-service.ts). The packages are already installed on the test machine, so
-// VIRT_CI_APT_REINSTALL makes apt download and reinstall them: their install scripts run,
-// as on a fresh runner. That takes root, or passwordless sudo as on GitHub's runners.
+// the cold and warm runs are given `aptReinstall` (they run in this process, with their
+// dependencies changed): apt downloads and reinstalls them and their install scripts run, as
+// on a fresh runner. The other runs are the bundle's, with a HOME of their own for the .debs.
+// That takes root, or passwordless sudo as on GitHub's runners.
 const host = await hostFacts();
 const sudo = host.notRoot ? await sudoFor('self') : undefined;
 const noApt =
@@ -41,17 +43,16 @@ describe('packages and the .deb cache', () => {
   });
 
   const setup = () =>
-    run('setup-hypervisor', {
-      workspace: tmp(),
-      inputs: { packages: PACKAGES, cache: 'true', mode: 'emulation', verify: 'false' },
-      env: {
-        ...service.env,
-        VIRT_CI_APT_ARCHIVES: archives,
-        VIRT_CI_APT_REINSTALL: 'true',
-        VIRT_CI_UDEV_RULES_DIR: path.join(tmp(), 'rules.d'),
-      },
-      timeoutMs: 540_000,
-    });
+    service.inProcessEnv(() =>
+      runWithDeps(
+        { aptArchives: archives, aptReinstall: true, udevRulesDir: path.join(tmp(), 'rules.d') },
+        {
+          workspace: tmp(),
+          inputs: { packages: PACKAGES, cache: 'true', mode: 'emulation', verify: 'false' },
+          env: service.env,
+        },
+      ),
+    );
 
   itUnless(
     noApt,
@@ -117,10 +118,7 @@ describe('packages without the cache service', () => {
       const r = await run('setup-hypervisor', {
         workspace: tmp(),
         inputs: { packages: 'qemu-utils', cache: 'true', mode: 'emulation', verify: 'false' },
-        env: {
-          VIRT_CI_APT_ARCHIVES: path.join(tmp(), 'debs'),
-          VIRT_CI_UDEV_RULES_DIR: path.join(tmp(), 'rules.d'),
-        },
+        env: { HOME: tmp() },
       });
       expect(errors(r)).toEqual([]);
       expect(r.outputs['cache-hit']).toBe('false');
@@ -138,10 +136,7 @@ describe('packages without the cache service', () => {
       const r = await run('setup-hypervisor', {
         workspace: tmp(),
         inputs: { packages: 'virt-ci-no-such-package', mode: 'emulation', verify: 'false' },
-        env: {
-          VIRT_CI_APT_ARCHIVES: path.join(tmp(), 'debs'),
-          VIRT_CI_UDEV_RULES_DIR: path.join(tmp(), 'rules.d'),
-        },
+        env: { HOME: tmp() },
         timeoutMs: 540_000,
       });
       expect(r.exitCode).toBe(1);

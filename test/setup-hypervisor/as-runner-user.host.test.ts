@@ -1,6 +1,7 @@
 import { describe, expect } from '@jest/globals';
 import { chmodSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ruleFileName, ruleText } from '../../actions/setup-hypervisor/device-access.js';
 import { findNode24 } from '../../shared/harness/runner.js';
 import { errors, repoRoot } from '../support/harness.js';
@@ -25,7 +26,8 @@ requireTools('perl', 'qemu-system-x86_64');
 // way the runner does but as an unprivileged user: a node wrapper hands the step's command
 // files to that user and drops privileges with setpriv (util-linux). What that user's sudo
 // allows is found out the way the product uses it (`sudo -n`), and each test asserts what
-// the product must do with it.
+// the product must do with it. The one test that lets the step write a udev rule runs the
+// sources instead (./rules-dir-step.ts, through tsx), with the rules folder its own.
 const host = await hostFacts();
 const LOCKED_PATH = '/usr/bin:/bin:/usr/sbin:/sbin';
 const sudoLocked: SudoFacts | undefined = host.notRoot
@@ -34,7 +36,20 @@ const sudoLocked: SudoFacts | undefined = host.notRoot
 const sudo: SudoFacts | undefined = host.notRoot ? undefined : await sudoFor('nobody');
 const HINT = '; this needs root or passwordless sudo for the runner user';
 
-function unprivilegedNode(): string {
+/**
+ * A node that runs the step as the unprivileged user: the bundle it is given, or with
+ * `rulesDir`, the sources with the udev rules going there.
+ */
+function unprivilegedNode(rulesDir?: string): string {
+  const script = rulesDir
+    ? [
+        '--import',
+        pathToFileURL(path.join(repoRoot, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href,
+        path.join(repoRoot, 'test', 'setup-hypervisor', 'rules-dir-step.ts'),
+        rulesDir,
+      ]
+    : undefined;
+  const args = script ? script.map((a) => JSON.stringify(a)).join(', ') : '@ARGV';
   const dir = tmpForNobody('shv-node-');
   const wrapper = path.join(dir, 'node');
   // Perl, not sh: a POSIX shell drops variables whose names hold a hyphen (INPUT_KVM-DEVICE).
@@ -47,7 +62,7 @@ function unprivilegedNode(): string {
       'my $dir = dirname($ENV{GITHUB_OUTPUT});',
       'system("chown", "-R", "$ids[0]:$ids[1]", $dir, $ENV{GITHUB_WORKSPACE}) == 0 or die "chown";',
       'chmod 0755, $dir;',
-      `exec("setpriv", "--reuid=$ids[0]", "--regid=$ids[1]", "--clear-groups", "--", ${JSON.stringify(findNode24(repoRoot))}, @ARGV) or die "exec";`,
+      `exec("setpriv", "--reuid=$ids[0]", "--regid=$ids[1]", "--clear-groups", "--", ${JSON.stringify(findNode24(repoRoot))}, ${args}) or die "exec";`,
       '',
     ].join('\n'),
   );
@@ -74,10 +89,10 @@ describe('as a runner user without root', () => {
       const ws = tmpForNobody('shv-ws-');
       const r = await run('setup-hypervisor', {
         workspace: ws,
-        node: unprivilegedNode(),
+        node: unprivilegedNode(rules),
         // QEMU would open the host's own /dev/kvm, not kvm-device: its check is not this test's.
         inputs: { mode: 'kvm', 'kvm-device': device, verify: 'false' },
-        env: { VIRT_CI_UDEV_RULES_DIR: rules, PATH: LOCKED_PATH, TMPDIR: nobodyTmp() },
+        env: { PATH: LOCKED_PATH, TMPDIR: nobodyTmp() },
       });
       const rule = path.join(rules, ruleFileName('kvm'));
       const fix = [`wrote ${rule}`, `chmod 0666 ${device} (was 0600)`];
@@ -127,8 +142,9 @@ describe('as a runner user without root', () => {
       const r = await run('setup-hypervisor', {
         workspace: ws,
         node: unprivilegedNode(),
+        // Device paths that do not exist: there is nothing to fix, so no udev rule is written.
         inputs: { 'kvm-device': path.join(dir, 'kvm'), 'mshv-device': path.join(dir, 'mshv') },
-        env: { VIRT_CI_UDEV_RULES_DIR: path.join(dir, 'rules.d'), TMPDIR: nobodyTmp() },
+        env: { TMPDIR: nobodyTmp() },
       });
       expect(errors(r)).toEqual([]);
       expect(r.outputs).toMatchObject({ hypervisor: 'emulation', accelerator: 'tcg' });
@@ -150,7 +166,8 @@ describe('as a runner user without root', () => {
         workspace: ws,
         node: unprivilegedNode(),
         inputs: { packages: passwordless ? NO_VERSION : 'qemu-utils', mode: 'emulation' },
-        env: { VIRT_CI_APT_ARCHIVES: path.join(debs, 'debs'), TMPDIR: nobodyTmp() },
+        // The .debs go below HOME, which must be that user's to write.
+        env: { HOME: debs, TMPDIR: nobodyTmp() },
       });
       expect(r.exitCode).toBe(1);
       if (passwordless) {

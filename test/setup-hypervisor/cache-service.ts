@@ -23,6 +23,11 @@ export interface CacheService {
   env: Record<string, string>;
   entries: Map<string, Entry>;
   calls: string[];
+  /**
+   * Run `fn` with `env` in process.env: @actions/cache looks for its service there, not in
+   * the step's environment, when a step runs in this process.
+   */
+  inProcessEnv<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -168,15 +173,28 @@ export async function startCacheService(): Promise<CacheService> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const env = {
+    ACTIONS_CACHE_SERVICE_V2: 'true',
+    ACTIONS_RESULTS_URL: `${base}/`,
+    ACTIONS_RUNTIME_TOKEN: 'test-runtime-token',
+  };
   return {
     url: base,
-    env: {
-      ACTIONS_CACHE_SERVICE_V2: 'true',
-      ACTIONS_RESULTS_URL: `${base}/`,
-      ACTIONS_RUNTIME_TOKEN: 'test-runtime-token',
-    },
+    env,
     entries,
     calls,
+    inProcessEnv: async (fn) => {
+      const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
+      Object.assign(process.env, env);
+      try {
+        return await fn();
+      } finally {
+        for (const [k, v] of saved) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
+      }
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -14,6 +14,8 @@ requireTools('perl');
 // Real device nodes, a real rules directory of the test's own (never /etc), real chmod; access
 // is judged as an unprivileged user, since the tests run as root and root opens anything.
 const host = await hostFacts();
+// The privileged commands run with the test's own environment, as a step's would with its.
+const env = process.env;
 const mode = (file: string) => (statSync(file).mode & 0o7777).toString(8).padStart(4, '0');
 
 function setup() {
@@ -37,7 +39,13 @@ async function withPriorRule(major: number, minor: number) {
   const rule = path.join(rulesDir, ruleFileName('kvm'));
   mkdirSync(rulesDir, { recursive: true });
   writeFileSync(rule, 'KERNEL=="kvm", MODE="0660"\n');
-  const r = await ensureDeviceAccess({ kind: 'kvm', device: node, rulesDir, probe: probeAsNobody });
+  const r = await ensureDeviceAccess({
+    kind: 'kvm',
+    device: node,
+    rulesDir,
+    env,
+    probe: probeAsNobody,
+  });
   return { node, rule, r };
 }
 
@@ -54,7 +62,13 @@ describe('ensureDeviceAccess', () => {
         const p = await probeAsNobody(kind, device);
         return p.failedStep === 'open' ? p : { ...p, usable: true, failedStep: undefined };
       };
-      const r = await ensureDeviceAccess({ kind: 'kvm', device: node, rulesDir, probe: asKvm });
+      const r = await ensureDeviceAccess({
+        kind: 'kvm',
+        device: node,
+        rulesDir,
+        env,
+        probe: asKvm,
+      });
       expect(r.ok).toBe(true);
       expect(mode(node)).toBe('0666');
       const rule = path.join(rulesDir, '99-virt-ci-kvm.rules');
@@ -74,6 +88,7 @@ describe('ensureDeviceAccess', () => {
         kind: 'kvm',
         device: node,
         rulesDir,
+        env,
         probe: probeAsNobody,
       });
       expect(r.ok).toBe(false);
@@ -96,6 +111,7 @@ describe('ensureDeviceAccess', () => {
         kind: 'kvm',
         device: node,
         rulesDir,
+        env,
         probe: probeAsNobody,
       });
       const rule = path.join(rulesDir, ruleFileName('kvm'));
@@ -159,6 +175,7 @@ describe('ensureDeviceAccess', () => {
       kind: 'kvm',
       device: path.join(dir, 'kvm'),
       rulesDir,
+      env,
       probe: probeAsNobody,
     });
     expect(missing).toMatchObject({
@@ -171,6 +188,7 @@ describe('ensureDeviceAccess', () => {
       kind: 'mshv',
       device: open,
       rulesDir,
+      env,
       probe: probeAsNobody,
     });
     expect(already).toMatchObject({ ok: true, actions: [] });

@@ -1,12 +1,22 @@
 import { describe, expect, it } from '@jest/globals';
 import { summaryMarkdown } from '../../actions/setup-hypervisor/report.js';
-import { defaultOptions, type Progress } from '../../actions/setup-hypervisor/setup-hypervisor.js';
+import type { Findings, Options } from '../../actions/setup-hypervisor/types.js';
 
 describe('summaryMarkdown', () => {
-  const opts = defaultOptions({ mode: 'kvm', fallback: 'emulation' });
+  const opts: Options = {
+    mode: 'kvm',
+    fallback: 'emulation',
+    packages: [],
+    cache: false,
+    startLibvirt: false,
+    deviceAccess: true,
+    kvmDevice: '/dev/kvm',
+    mshvDevice: '/dev/mshv',
+    profileEnv: {},
+  };
 
   it('puts the failure first, then what was found, then what was done', () => {
-    const progress: Progress = {
+    const progress: Findings = {
       warnings: [],
       notes: [],
       probes: {
@@ -47,7 +57,9 @@ describe('summaryMarkdown', () => {
     const md = summaryMarkdown(opts, {
       warnings: ['fell back to emulation: /dev/kvm missing'],
       notes: [],
-      choice: { hypervisor: 'emulation', accelerator: 'tcg', device: '' },
+      hypervisor: 'emulation',
+      accelerator: 'tcg',
+      device: '',
       nested: 'unknown',
       env: { VIRT_CI_HYPERVISOR: 'emulation', KUBEVIRT_EMULATION: 'true' },
     });

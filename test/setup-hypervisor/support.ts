@@ -3,10 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { action } from '../../actions/setup-hypervisor/action.js';
+import type { Deps } from '../../actions/setup-hypervisor/types.js';
 import { errorMessage } from '../../shared/errors.js';
-import { exec } from '../../shared/exec.js';
+import { exec, lastLine } from '../../shared/exec.js';
 import type { RunOptions, RunResult } from '../../shared/harness/runner.js';
 import { run as runBundle } from '../support/harness.js';
+import { runInProcess } from '../support/in-process.js';
 import {
   parseProbe,
   probeCommand,
@@ -64,11 +67,22 @@ export function tmpForNobody(prefix = 'shv-', own = false): string {
 }
 
 /** The harness's run, with the directory it makes for the step removed like tmp()'s. */
-export async function run(
-  action: string,
-  opts: Omit<RunOptions, 'action'> = {},
+export async function run(name: string, opts: Omit<RunOptions, 'action'> = {}): Promise<RunResult> {
+  const r = await runBundle(name, opts);
+  keep(path.dirname(r.runnerTemp));
+  return r;
+}
+
+/**
+ * setup-hypervisor run in this process, as the runner would run it, with some of its
+ * dependencies changed (a .deb folder of the test's own, reinstalling what is installed);
+ * the step's directory is removed like tmp()'s.
+ */
+export async function runWithDeps(
+  deps: Partial<Omit<Deps, 'log' | 'env'>>,
+  opts: Omit<RunOptions, 'action' | 'inProcess'> = {},
 ): Promise<RunResult> {
-  const r = await runBundle(action, opts);
+  const r = await runInProcess('setup-hypervisor', action, (real) => ({ ...real, ...deps }), opts);
   keep(path.dirname(r.runnerTemp));
   return r;
 }
@@ -119,7 +133,7 @@ async function probeHost(): Promise<Host> {
       mknod(path.join(dir, 'null'), 1, 3);
     } catch (err) {
       return {
-        notRoot: `needs root: this user may not mknod (${lastLine(err).replace(/^mknod: .*: /, '')})`,
+        notRoot: `needs root: this user may not mknod (${lastLine(errorMessage(err)).replace(/^mknod: .*: /, '')})`,
       };
     }
     const switched = await exec('setpriv', [...asNobody(), 'true'], { allowFailure: true }).catch(
@@ -134,11 +148,6 @@ async function probeHost(): Promise<Host> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function lastLine(err: unknown): string {
-  const text = typeof err === 'string' ? err : errorMessage(err);
-  return text.trim().split('\n').at(-1) ?? '';
 }
 
 /** `it`, or where `reason` is given, skipped with the reason in its title. */

@@ -1,0 +1,53 @@
+import type { BaseDeps } from '../../shared/action/action.js';
+import type { GitHubContext } from '../../shared/action/github.js';
+import type { RetryPolicy } from '../../shared/retry.js';
+import type { Results } from './results.js';
+
+/** Everything publish-junit needs, typed; built by options(ctx), or by a test directly. */
+export interface Options {
+  workspace: string;
+  /** Globs of JUnit reports, relative to the workspace. */
+  paths: string[];
+  /**
+   * Whether the `paths` input itself named reports (the profile's `junit` and the default do
+   * not count): a dashboard run reads this run's own reports only when they were named on
+   * purpose.
+   */
+  pathsGiven: boolean;
+  name: string;
+  environment?: string;
+  summary: boolean;
+  annotations: number;
+  checkRun: 'auto' | 'true' | 'false';
+  comment: 'off' | 'always' | 'failures';
+  token: string;
+  artifact: string;
+  logs: string[];
+  retentionDays?: number;
+  failOn: 'failures' | 'errors' | 'none';
+  requireTests: boolean;
+  flaky: boolean;
+  aggregate: string[];
+  /** Where to write the results JSON; empty: a file under the runner's temporary folder. */
+  output: string;
+  tempDir: string;
+  github: GitHubContext;
+}
+
+export interface Deps extends BaseDeps {
+  /** How GitHub API calls are retried; tests pass scaledPolicy(0). */
+  retry: RetryPolicy;
+}
+
+/** What was published, for a caller that composes actions. */
+export interface Result {
+  results: Results;
+  /** The results JSON written; empty when it could not be written. */
+  resultsFile: string;
+  checkUrl?: string;
+  commentUrl?: string;
+  artifactId?: number;
+}
+
+/** publish-junit has no post step: it saves nothing. */
+export type State = never;

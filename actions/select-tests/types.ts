@@ -1,0 +1,69 @@
+import type { BaseDeps } from '../../shared/action/action.js';
+import type { Profile } from '../../shared/profile.js';
+import type { RetryPolicy } from '../../shared/retry.js';
+import type { Inventory } from './inventory.js';
+import type { Matrix } from './matrix.js';
+import type { PrLabels, PrLabelSource } from './pr-labels.js';
+import type { Quarantine } from './quarantine.js';
+import type { Runner } from './runners.js';
+import type { Shard } from './shards.js';
+
+/** Everything a selection needs, typed; built by options(ctx), or by a test or bench directly. */
+export interface Options {
+  workspace: string;
+  environment?: string;
+  /** The environment's scope: the label-filter input, else the profile's. */
+  labelFilter: string;
+  /** Where the scope came from, for messages and the summary. */
+  scopeSource: 'input' | 'profile' | 'none';
+  focus: string;
+  skip: string;
+  runner: Runner;
+  inventory: string[];
+  prLabels: PrLabelSource;
+  quarantine?: string;
+  shardCount: number;
+  shardIndex: number;
+  timings: string[];
+  matrix: boolean;
+  profile?: Profile;
+  failOnEmpty: boolean;
+}
+
+export interface Deps extends BaseDeps {
+  /** How the GitHub API is retried; tests pass scaledPolicy(0). */
+  retry: RetryPolicy;
+  /** Today, for quarantine entries that end on a date. */
+  now: () => Date;
+}
+
+/** What was selected: the filter, the runner's arguments and, with an inventory, the tests. */
+export interface Selection {
+  /** The final expression: scope && PR focus && !PR skip && !quarantined labels. */
+  filter: string;
+  parts: Array<{ source: string; filter: string }>;
+  focus: string;
+  skip: string;
+  args: string[];
+  prLabels: PrLabels;
+  quarantine?: Quarantine;
+  inventory?: Inventory;
+  /** Selected ids across all shards, in inventory order. */
+  selected?: string[];
+  /** This shard's ids (all selected ids without sharding). */
+  tests?: string[];
+  shards?: Shard[];
+  lowerBound?: number;
+  timingsKnown?: number;
+  shardIndex?: number;
+  matrix?: Matrix;
+  runner: Runner;
+  /** Things the user should look at; the selection went ahead anyway. */
+  warnings: string[];
+}
+
+/** The typed result, read by the root action that composes select-tests with the others. */
+export type Result = Selection;
+
+/** select-tests changes nothing, so it has no post step and saves no state. */
+export type State = never;
