@@ -1,4 +1,4 @@
-import { runMainOrPost } from '../shared/run.js';
-import { main, post } from './virt-ci.js';
+import { runAction } from '../shared/action/action.js';
+import { action } from './action.js';
 
-await runMainOrPost('virt-ci', { main: () => main(), post: () => post() });
+await runAction(action);

@@ -3,7 +3,11 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { probeDevice } from '../../actions/setup-hypervisor/probe.js';
+import { action } from '../../root/action.js';
+import { scaledPolicy } from '../../shared/retry.js';
+import type { RunOptions } from '../../shared/harness/runner.js';
 import { errors, fixtures, repoRoot, run } from '../support/harness.js';
+import { runInProcess } from '../support/in-process.js';
 import { FakeApiServer, KUBEVIRT_PATH } from '../toggle-feature-gate/support/fake-apiserver.js';
 import { kubeconfigFor } from '../toggle-feature-gate/support/helpers.js';
 import { requireTools } from '../support/tools.js';
@@ -17,7 +21,16 @@ requireTools('perl');
 const seedProfile = readFileSync(path.join(repoRoot, '.github', 'virt-ci.yaml'), 'utf8');
 const server = new FakeApiServer();
 const TOKEN = 'root-action-token-4b1c';
-const stepEnv = { VIRT_CI_RETRY_SCALE: '0.01' };
+
+// Steps that wait for the operator run in this process with short retries and polls; the
+// others run the bundle, as the runner does.
+const runQuick = (opts: Omit<RunOptions, 'action' | 'inProcess'>) =>
+  runInProcess(
+    'root',
+    action,
+    (real) => ({ ...real, gates: { ...real.gates, retry: scaledPolicy(0.01), pollMs: 20 } }),
+    opts,
+  );
 
 // The host's KVM, asked the way the action asks it (as this user, with no access fix: the
 // tests pass `device-access: false`, so they never change the host's device or udev rules).
@@ -65,9 +78,8 @@ const SEED = [
 
 describe('root action: one environment in one step', () => {
   it.each(SEED)('applies $env: hypervisor, the L1HV gate, and the test selection', async (seed) => {
-    const r = await run('root', {
+    const r = await runQuick({
       workspace: workspace(),
-      env: stepEnv,
       inputs: {
         environment: seed.env,
         kubeconfig: 'kubeconfig',
@@ -120,7 +132,6 @@ describe('root action: one environment in one step', () => {
     const device = path.join(ws, 'no-kvm-here');
     const r = await run('root', {
       workspace: ws,
-      env: stepEnv,
       inputs: {
         environment: 'test-kvm',
         kubeconfig: 'kubeconfig',
@@ -137,9 +148,8 @@ describe('root action: one environment in one step', () => {
   });
 
   it('puts the previous gates back in its post step with restore: true', async () => {
-    const r = await run('root', {
+    const r = await runQuick({
       workspace: workspace(),
-      env: stepEnv,
       inputs: {
         environment: 'test-mshv',
         kubeconfig: 'kubeconfig',
@@ -165,7 +175,6 @@ describe('root action: one environment in one step', () => {
     const before = server.get(KUBEVIRT_PATH());
     const r = await run('root', {
       workspace: ws,
-      env: stepEnv,
       inputs: { environment: 'test-emulation', inventory: 'inventory.json' },
     });
     expect(errors(r)).toEqual([]);
