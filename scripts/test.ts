@@ -3,7 +3,16 @@
 // (root, or passwordless sudo), else one line with the exact command — then runs jest.
 // `--unit` runs only the hermetic tests (no `*.host.test.ts`): no system package, no root.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
@@ -98,10 +107,50 @@ function lastLine(text: string): string {
   );
 }
 
+/**
+ * The e2e tests run the bundles in dist/, so they are built from the sources first: a local
+ * run never tests stale bundles. A stamp of what they were built from (kept under
+ * node_modules/.cache) skips the build when nothing changed. `--no-build` is for CI, which has
+ * just rebuilt and compared dist/ with the committed one.
+ */
+function buildInputsHash(): string {
+  const hash = createHash('sha256');
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    )) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) hash.update(p).update(readFileSync(p));
+    }
+  };
+  for (const d of ['actions', 'shared', 'root', 'bin', 'dist']) {
+    if (existsSync(path.join(repoRoot, d))) walk(path.join(repoRoot, d));
+  }
+  for (const f of ['package-lock.json', 'scripts/build.mjs', 'action.yml'])
+    hash.update(f).update(readFileSync(path.join(repoRoot, f)));
+  return hash.digest('hex');
+}
+
+function buildBundles(): void {
+  const stamp = path.join(repoRoot, 'node_modules', '.cache', 'virt-ci', 'build-stamp');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === buildInputsHash()) return;
+  say('the e2e tests run dist/: building it from the sources first');
+  const b = spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'build.mjs')], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  if (b.status !== 0) stop('build: the bundles did not build; the tests would run stale ones');
+  mkdirSync(path.dirname(stamp), { recursive: true });
+  writeFileSync(stamp, buildInputsHash());
+}
+
 const args = process.argv.slice(2);
 const unit = args[0] === '--unit';
-const jestArgs = unit ? args.slice(1) : args;
+const noBuild = args.includes('--no-build');
+const jestArgs = (unit ? args.slice(1) : args).filter((a) => a !== '--no-build');
 if (!unit) ensureSystemPackages();
+if (!noBuild) buildBundles();
 const jest = path.join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js');
 if (!existsSync(jest)) stop('jest is not installed: run `npm ci` first');
 const closing = path.join(mkdtempSync(path.join(os.tmpdir(), 'virt-ci-test-')), 'closing-line');
