@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { writeFileAtomic } from '../../shared/files.js';
 
 /**
  * File writes for the overlay and kind-config targets: each file is written whole through a
@@ -16,18 +16,14 @@ export function readVersion(file: string): FileVersion {
   return { file, content: existsSync(file) ? readFileSync(file, 'utf8') : null };
 }
 
-export function writeAtomic(file: string, content: string | null): void {
-  if (content === null) {
-    rmSync(file, { force: true });
-    return;
-  }
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  writeFileSync(tmp, content);
-  renameSync(tmp, file);
+/** Put a version in place: null means the file did not exist, so it is removed. */
+export function writeVersion(file: string, content: string | null): void {
+  if (content === null) rmSync(file, { force: true });
+  else writeFileAtomic(file, content);
 }
 
 export function writeAll(versions: FileVersion[]): void {
-  for (const v of versions) writeAtomic(v.file, v.content);
+  for (const v of versions) writeVersion(v.file, v.content);
 }
 
 /** State a post step needs: what each file held before and what this run wrote. */
@@ -52,7 +48,7 @@ export function restoreFiles(state: FileRestore): { restored: string[]; skipped:
       continue;
     }
     if (now !== orig.content) {
-      writeAtomic(w.file, orig.content);
+      writeVersion(w.file, orig.content);
       restored.push(w.file);
     }
   }

@@ -118,16 +118,3 @@ export function diffAt(current: JsonObject, desired: JsonObject, pointers: strin
   }
   return ops;
 }
-
-/** Apply a JSON patch to a copy of `doc` (used to show and check what a dry run would do). */
-export function applyPatch(doc: JsonObject, ops: readonly PatchOp[]): JsonObject {
-  const out = clone(doc);
-  for (const op of ops) {
-    const cur = getAt(out, op.path);
-    if (op.op === 'test') {
-      if (!deepEqual(cur, op.value)) throw new Error(`test failed at ${op.path}`);
-    } else if (op.op === 'remove') setAt(out, op.path, undefined);
-    else setAt(out, op.path, clone(op.value));
-  }
-  return out;
-}

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
 import { UserError, quote } from '../../shared/errors.js';
 import { editMapAt, type Edit, type Wanted } from './edits.js';
-import { writeAtomic, type FileRestore } from './files.js';
+import { writeVersion, type FileRestore } from './files.js';
 import { diffAt, type JsonObject, type PatchOp } from './json-patch.js';
 
 /**
@@ -57,7 +57,7 @@ export function toggleKindConfig(
   const content = doc.toString();
   const preview = [{ file: shown, content }];
   if (dryRun) return { edit, patch, changed: true, preview };
-  writeAtomic(file, content);
+  writeVersion(file, content);
   return {
     edit,
     patch,

@@ -9,6 +9,7 @@ import {
   withRetry,
   type RetryPolicy,
 } from '../../shared/retry.js';
+import { ApiError, type KubeStatus } from './api-error.js';
 import type { Connection } from './kubeconfig.js';
 import type { JsonObject, PatchOp } from './json-patch.js';
 
@@ -18,26 +19,6 @@ import type { JsonObject, PatchOp } from './json-patch.js';
  * from the server keep its Status body (reason, message) so callers can tell a conflict from
  * a refusal.
  */
-export interface KubeStatus {
-  kind?: string;
-  status?: string;
-  message?: string;
-  reason?: string;
-  code?: number;
-}
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: KubeStatus | undefined,
-    readonly method: string,
-    readonly path: string,
-  ) {
-    super(`${method} ${path}: HTTP ${status}${body?.message ? `: ${body.message}` : ''}`);
-    this.name = 'ApiError';
-  }
-}
-
 /** Node's codes for a server certificate that the configured CA does not vouch for. */
 const TLS_CODES = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',

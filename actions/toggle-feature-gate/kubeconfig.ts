@@ -5,14 +5,17 @@ import { parse as parseYaml } from 'yaml';
 import { UserError, quote } from '../../shared/errors.js';
 
 /**
- * Where the API server is and how to talk to it, found the way kubectl finds it: the
- * `kubeconfig` input, then $KUBECONFIG (first file that exists), then ~/.kube/config, then the
- * in-cluster service account. Only the current context is used.
+ * Where the API server is and how to talk to it: the `kubeconfig` input, else the first file
+ * listed in $KUBECONFIG that exists, else ~/.kube/config, else the in-cluster service account.
+ * One file is read, whole: unlike kubectl, the other files in $KUBECONFIG are not merged in.
+ * The file's current context is used; the post step uses the context the main step used.
  */
 export interface Connection {
   server: string;
   /** Where the settings came from, for messages. */
   source: string;
+  /** How to load the same connection again (the post step does). */
+  ref: ConnectionRef;
   token?: string;
   basic?: { username: string; password: string };
   ca?: Buffer;
@@ -33,6 +36,10 @@ interface NamedEntry<T> {
 
 type Dict = Record<string, unknown>;
 
+/** A connection by where it came from, without its secrets: what the post step is given. */
+export type ConnectionRef =
+  { kind: 'kubeconfig'; file: string; context: string } | { kind: 'in-cluster' };
+
 export function findKubeconfig(
   explicit: string | undefined,
   env: NodeJS.ProcessEnv,
@@ -45,6 +52,7 @@ export function findKubeconfig(
     }
     return file;
   }
+  // Only the first existing file counts: kubectl would merge them all (not done here yet).
   for (const f of (env.KUBECONFIG ?? '').split(path.delimiter).filter(Boolean)) {
     if (existsSync(f)) return f;
   }
@@ -54,27 +62,53 @@ export function findKubeconfig(
 
 export function loadConnection(
   explicit: string | undefined,
-  env: NodeJS.ProcessEnv = process.env,
-  workspace = process.cwd(),
+  env: NodeJS.ProcessEnv,
+  workspace: string,
   saDir = SA_DIR,
 ): Connection {
   const file = findKubeconfig(explicit, env, workspace);
   if (file) return fromKubeconfig(file);
-  if (env.KUBERNETES_SERVICE_HOST && existsSync(path.join(saDir, 'token'))) {
-    const host = env.KUBERNETES_SERVICE_HOST;
-    const port = env.KUBERNETES_SERVICE_PORT || '443';
-    const caFile = path.join(saDir, 'ca.crt');
-    return {
-      server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
-      source: 'the in-cluster service account',
-      token: readFileSync(path.join(saDir, 'token'), 'utf8').trim(),
-      ca: existsSync(caFile) ? readFileSync(caFile) : undefined,
-      insecureSkipTlsVerify: false,
-    };
-  }
+  const sa = fromServiceAccount(env, saDir);
+  if (sa) return sa;
   throw new UserError(
     'no Kubernetes connection: give input "kubeconfig", set KUBECONFIG, or run in a cluster (no ~/.kube/config either)',
   );
+}
+
+/** The connection a main step used, loaded again: the same file and context, or the pod's account. */
+export function reloadConnection(
+  ref: ConnectionRef,
+  env: NodeJS.ProcessEnv,
+  saDir = SA_DIR,
+): Connection {
+  if (ref.kind === 'kubeconfig') {
+    if (!existsSync(ref.file)) {
+      throw new UserError(`${ref.file}: the kubeconfig the main step used no longer exists`);
+    }
+    return fromKubeconfig(ref.file, ref.context);
+  }
+  const sa = fromServiceAccount(env, saDir);
+  if (!sa) {
+    throw new UserError(
+      'the main step used the in-cluster service account, which this step cannot find',
+    );
+  }
+  return sa;
+}
+
+function fromServiceAccount(env: NodeJS.ProcessEnv, saDir: string): Connection | undefined {
+  if (!env.KUBERNETES_SERVICE_HOST || !existsSync(path.join(saDir, 'token'))) return undefined;
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT || '443';
+  const caFile = path.join(saDir, 'ca.crt');
+  return {
+    server: `https://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    source: 'the in-cluster service account',
+    ref: { kind: 'in-cluster' },
+    token: readFileSync(path.join(saDir, 'token'), 'utf8').trim(),
+    ca: existsSync(caFile) ? readFileSync(caFile) : undefined,
+    insecureSkipTlsVerify: false,
+  };
 }
 
 function pick<T>(list: unknown, name: string, kind: string, file: string): T {
@@ -101,7 +135,8 @@ function dataOrFile(d: Dict, key: string, base: string, file: string): Buffer | 
   return undefined;
 }
 
-export function fromKubeconfig(file: string): Connection {
+/** `context`: the one to use; the file's current-context when not given. */
+export function fromKubeconfig(file: string, context?: string): Connection {
   let doc: Dict;
   try {
     doc = (parseYaml(readFileSync(file, 'utf8')) ?? {}) as Dict;
@@ -110,7 +145,7 @@ export function fromKubeconfig(file: string): Connection {
       `${file}: not a valid kubeconfig: ${(err as Error).message.split('\n')[0]}`,
     );
   }
-  const ctxName = doc['current-context'];
+  const ctxName = context ?? doc['current-context'];
   if (typeof ctxName !== 'string' || !ctxName) {
     throw new UserError(`${file}: no current-context; set one with kubectl config use-context`);
   }
@@ -142,6 +177,7 @@ export function fromKubeconfig(file: string): Connection {
   return {
     server: server.replace(/\/+$/, ''),
     source: file,
+    ref: { kind: 'kubeconfig', file: path.resolve(file), context: ctxName },
     token,
     basic,
     ca: dataOrFile(cluster, 'certificate-authority', base, file),

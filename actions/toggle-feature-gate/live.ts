@@ -1,6 +1,8 @@
-import { UserError, quote } from '../../shared/errors.js';
+import { UserError } from '../../shared/errors.js';
+import { formatDurationSetting } from '../../shared/format.js';
 import { sleep } from '../../shared/retry.js';
-import { ApiError, type KubeClient } from './kube-client.js';
+import { ApiError } from './api-error.js';
+import type { KubeClient } from './kube-client.js';
 import {
   deepEqual,
   diffAt,
@@ -23,7 +25,8 @@ export const MAX_CONFLICTS = 5;
 /** pointer → value before (absent pointers are left out). */
 export type Snapshot = Record<string, Json>;
 
-export interface Plan {
+/** What a change sets: the pointers it owns and the object as it should be there. */
+export interface ChangePlan {
   pointers: string[];
   desired: JsonObject;
 }
@@ -79,7 +82,7 @@ export async function applyConflictSafe(
   client: KubeClient,
   path: string,
   display: string,
-  plan: (obj: JsonObject) => Plan,
+  plan: (obj: JsonObject) => ChangePlan,
   opts: { dryRun: boolean; log: (line: string) => void },
 ): Promise<ApplyOutcome> {
   for (let conflicts = 0; ; conflicts++) {
@@ -222,16 +225,6 @@ export async function waitUntilTaken(
     await sleep(opts.pollMs);
   }
   throw new UserError(
-    `${display} did not take the change within ${formatDuration(opts.timeoutMs)}: ${last.reasons.join('; ')}; conditions seen: ${formatConditions(last)}`,
+    `${display} did not take the change within ${formatDurationSetting(opts.timeoutMs)}: ${last.reasons.join('; ')}; conditions seen: ${formatConditions(last)}`,
   );
-}
-
-export function formatDuration(ms: number): string {
-  if (ms % 60_000 === 0 && ms >= 60_000) return `${ms / 60_000}m`;
-  if (ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}
-
-export function describeGateList(list: string[]): string {
-  return list.length ? list.map((n) => quote(n)).join(', ') : '(none)';
 }

@@ -1,4 +1,4 @@
-import { runMainOrPost } from '../../shared/run.js';
-import { main, post } from './toggle-feature-gate.js';
+import { runAction } from '../../shared/action/action.js';
+import { action } from './action.js';
 
-await runMainOrPost('toggle-feature-gate', { main: () => main(), post: () => post() });
+await runAction(action);

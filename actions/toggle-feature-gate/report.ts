@@ -1,13 +1,19 @@
-import * as core from '@actions/core';
-import { setOutputs } from '../../shared/run.js';
-import { codeBlock, details, table, writeSummary } from '../../shared/summary.js';
-import type { PatchOp } from './json-patch.js';
-import { formatConditions, formatDuration, type Readiness } from './live.js';
-import type { Options } from './options.js';
-import type { Result } from './toggle-feature-gate.js';
+import type { OutputValue } from '../../shared/action/outcome.js';
+import { formatDurationSetting } from '../../shared/format.js';
+import { codeBlock, details, table } from '../../shared/summary.js';
+import { formatConditions } from './live.js';
+import type { Output } from './names.gen.js';
+import type { Options, RestoreResult, Result } from './types.js';
 
-/** The one place a run's outcome reaches the user: outputs, log lines, warnings, summary. */
-export function outputs(r: Result): Record<string, unknown> {
+/** What a run (or the post step) shows: outputs, log lines, warnings and the summary. */
+export interface Shown {
+  outputs: Record<string, OutputValue>;
+  notes: string[];
+  warnings: string[];
+  summary: string;
+}
+
+export function outputs(r: Result): Record<Output, OutputValue> {
   return {
     changed: String(r.changed),
     enabled: r.enabled,
@@ -24,18 +30,20 @@ export function headline(r: Result): string {
   return `${r.object}: changed${r.generation !== undefined ? ` (generation ${r.generation})` : ''}`;
 }
 
-export async function report(r: Result, o: Options, failure?: string): Promise<void> {
-  setOutputs(outputs(r));
-  core.info(headline(r));
-  for (const w of r.warnings) core.warning(w);
-  if (r.dryRun && r.patch.length) core.info(`patch:\n${JSON.stringify(r.patch, null, 2)}`);
-  for (const f of r.dryRun ? r.files : []) core.info(`${f.file} would become:\n${f.content}`);
+/** Log lines: the headline, and on a dry run what would be sent or written. */
+function notes(r: Result): string[] {
+  const out = [headline(r)];
+  if (r.dryRun && r.patch.length) out.push(`patch:\n${JSON.stringify(r.patch, null, 2)}`);
+  for (const f of r.dryRun ? r.files : []) out.push(`${f.file} would become:\n${f.content}`);
   if (r.readiness) {
-    core.info(
+    out.push(
       `taken: ${formatConditions(r.readiness)}, observedGeneration ${r.readiness.observedGeneration ?? '-'}`,
     );
   }
+  return out;
+}
 
+function summary(r: Result, o: Options, failure?: string): string {
   const gateRows = Object.keys(r.after).map((n) => [n, r.before[n], r.after[n]]);
   const lines = [
     `### toggle-feature-gate${o.environment ? ` — ${o.environment}` : ''}\n`,
@@ -49,36 +57,37 @@ export async function report(r: Result, o: Options, failure?: string): Promise<v
   if (settings.length) lines.push(table(['setting', 'value'], settings));
   if (r.readiness) {
     lines.push(
-      `Taken after waiting (limit ${formatDuration(o.timeoutMs)}): ${formatConditions(r.readiness)}\n`,
+      `Taken after waiting (limit ${formatDurationSetting(o.timeoutMs)}): ${formatConditions(r.readiness)}\n`,
     );
   }
   if (r.warnings.length) lines.push(r.warnings.map((w) => `- ⚠️ ${w}`).join('\n') + '\n');
   if (r.patch.length)
     lines.push(details('JSON patch', codeBlock(JSON.stringify(r.patch, null, 2), 'json')));
   for (const f of r.files) lines.push(details(f.file, codeBlock(f.content, 'yaml')));
-  await writeSummary(lines.join('\n'));
+  return lines.join('\n') + '\n';
 }
 
-export async function reportRestore(r: {
-  restored: string[];
-  skipped: string[];
-  object: string;
-  patch?: PatchOp[];
-  readiness?: Readiness;
-}): Promise<void> {
-  for (const s of r.skipped) {
-    core.warning(
-      `${r.object}: ${s} was changed by someone else after this job set it; left as it is`,
-    );
-  }
+/** `failure`: the step failed after changing something; the summary leads with why. */
+export function report(r: Result, o: Options, failure?: string): Shown {
+  return {
+    outputs: outputs(r),
+    notes: notes(r),
+    warnings: [...r.warnings],
+    summary: summary(r, o, failure),
+  };
+}
+
+export function restoreReport(r: RestoreResult): Omit<Shown, 'outputs'> {
+  const warnings = r.skipped.map(
+    (s) => `${r.object}: ${s} was changed by someone else after this job set it; left as it is`,
+  );
   const what = r.restored.length
     ? `${r.object}: previous configuration put back (${r.restored.join(', ')})`
     : `${r.object}: nothing to put back`;
-  core.info(what);
   const lines = [`### toggle-feature-gate — restore\n`, `${what}\n`];
   if (r.readiness) lines.push(`Taken: ${formatConditions(r.readiness)}\n`);
   if (r.patch?.length) {
     lines.push(details('JSON patch', codeBlock(JSON.stringify(r.patch, null, 2), 'json')));
   }
-  await writeSummary(lines.join('\n'));
+  return { notes: [what], warnings, summary: lines.join('\n') + '\n' };
 }

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { scaledPolicy } from '../../shared/retry.js';
+import { action } from '../../actions/toggle-feature-gate/action.js';
+import type { Deps } from '../../actions/toggle-feature-gate/types.js';
 import { errors, repoRoot, run } from '../support/harness.js';
+import { runInProcess } from '../support/in-process.js';
 import { CDI_PATH, FakeApiServer, HCO_PATH, KUBEVIRT_PATH } from './support/fake-apiserver.js';
 import {
   FIXTURES,
@@ -17,15 +21,25 @@ import { requireTools } from '../support/tools.js';
 
 requireTools('kubectl', 'openssl');
 
-// The bundle dist/toggle-feature-gate/index.js run the way the runner runs it (main, then the
-// post step with the saved state), against the in-test API server (support/fake-apiserver.ts)
-// that stands in for kube-apiserver, which cannot run on the test machines.
-// Build the bundle first: npm run build -- toggle-feature-gate
+// The action run the way the runner runs it (main, then the post step with the saved state),
+// against the in-test API server (support/fake-apiserver.ts) that stands in for
+// kube-apiserver, which cannot run on the test machines. Runs that wait (for retries, for the
+// operator) run in this process with short waits (`step`); the others run the bundle
+// dist/toggle-feature-gate/index.js. Build the bundle first: npm run build -- toggle-feature-gate
 
 const seedProfile = readFileSync(path.join(repoRoot, '.github', 'virt-ci.yaml'), 'utf8');
 const server = new FakeApiServer();
 const TOKEN = 'e2e-token-9f8e7d';
-const stepEnv = { VIRT_CI_RETRY_SCALE: '0.01' };
+
+/** Retries at once, polls every 50 ms, and gives up on an unanswered request after 2 s. */
+const fast = (real: Deps): Deps => ({
+  ...real,
+  retry: scaledPolicy(0),
+  pollMs: 50,
+  requestTimeoutMs: 2000,
+});
+const step = (opts: Parameters<typeof run>[1]) =>
+  runInProcess('toggle-feature-gate', action, fast, opts);
 
 beforeAll(() => server.start());
 afterAll(() => server.stop());
@@ -54,9 +68,8 @@ const gatesNow = () =>
 describe('toggle-feature-gate bundle, live KubeVirt', () => {
   it("applies the environment's gates, waits, and the post step restores them", async () => {
     seed(['DataVolumes']);
-    const r = await run('toggle-feature-gate', {
+    const r = await step({
       workspace: workspace(),
-      env: stepEnv,
       inputs: { environment: 'test-mshv', kubeconfig: 'kubeconfig', restore: 'true' },
     });
     expect(errors(r)).toEqual([]);
@@ -74,8 +87,9 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
       value: 1,
     });
     expect(r.masks).toContain(TOKEN);
-    // Only the mask command itself names it; the runner hides it everywhere else.
-    expect(r.stdout.replace(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
+    // Only the mask commands name it (one as soon as the kubeconfig is read, one from the
+    // outcome); the runner hides it everywhere else.
+    expect(r.stdout.replaceAll(`::add-mask::${TOKEN}`, '')).not.toContain(TOKEN);
     expect(r.summary).toContain('| HyperVL1VH | default | enabled |');
     expect(r.summary).toContain('Taken after waiting');
     // The post step put the list back, conflict-safe, and waited again.
@@ -102,9 +116,8 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
   it('leaves a value someone changed after the main step alone in the post step', async () => {
     seed(['DataVolumes']);
     const ws = workspace();
-    const main = await run('toggle-feature-gate', {
+    const main = await step({
       workspace: ws,
-      env: stepEnv,
       post: false,
       inputs: { gates: 'HyperVL1VH', kubeconfig: 'kubeconfig', restore: 'true' },
     });
@@ -115,11 +128,12 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
         o.spec as { configuration: { developerConfiguration: { featureGates: string[] } } }
       ).configuration.developerConfiguration.featureGates = ['Other'];
     });
-    const post = await runPostOnly(ws, main.state, {
-      gates: 'HyperVL1VH',
-      kubeconfig: 'kubeconfig',
-      restore: 'true',
-    });
+    const post = await runPostOnly(
+      ws,
+      main.state,
+      { gates: 'HyperVL1VH', kubeconfig: 'kubeconfig', restore: 'true' },
+      step,
+    );
     expect(post.exitCode).toBe(0);
     expect(post.annotations.filter((a) => a.level === 'warning').map((a) => a.message)).toEqual([
       'KubeVirt kubevirt/kubevirt: /spec/configuration/developerConfiguration/featureGates was changed by someone else after this job set it; left as it is',
@@ -127,11 +141,36 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
     expect(gatesNow()).toEqual({ featureGates: ['Other'] });
   });
 
+  it('the post step reads only the saved state: no inputs, the same kubeconfig', async () => {
+    seed(['DataVolumes']);
+    const ws = workspace();
+    const main = await step({
+      workspace: ws,
+      post: false,
+      inputs: { gates: 'HyperVL1VH', kubeconfig: 'kubeconfig', restore: 'true' },
+    });
+    expect(main.exitCode).toBe(0);
+    expect(main.state['virt-ci-state']).not.toContain(TOKEN);
+    // Neither the input nor $KUBECONFIG would find the cluster now: the state names the file.
+    const stateEnv = Object.fromEntries(
+      Object.entries(main.state).map(([k, v]) => [`STATE_${k}`, v]),
+    );
+    const post = await step({
+      workspace: ws,
+      post: false,
+      inputs: {},
+      env: { ...stateEnv, KUBECONFIG: path.join(ws, 'missing') },
+    });
+    expect(errors(post)).toEqual([]);
+    expect(post.masks).toContain(TOKEN);
+    expect(post.stdout).toContain('KubeVirt kubevirt/kubevirt: previous configuration put back');
+    expect(gatesNow()).toEqual({ featureGates: ['DataVolumes'] });
+  });
+
   it('changes nothing on a second identical run and says so', async () => {
     seed(['DataVolumes', 'HyperVL1VH']);
     const r = await run('toggle-feature-gate', {
       workspace: workspace(),
-      env: stepEnv,
       inputs: { environment: 'dev', kubeconfig: 'kubeconfig' },
     });
     expect(r.exitCode).toBe(0);
@@ -148,9 +187,8 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
       { method: 'GET', status: 429, retryAfter: '0' },
       { method: 'PATCH', hang: true },
     );
-    const r = await run('toggle-feature-gate', {
+    const r = await step({
       workspace: workspace(),
-      env: stepEnv,
       inputs: { environment: 'test-kvm', kubeconfig: 'kubeconfig' },
     });
     expect(errors(r)).toEqual([]);
@@ -165,9 +203,8 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
   it('reports the conditions when the timeout ends, and still restores in the post step', async () => {
     seed(['DataVolumes']);
     server.operator.mode = 'stuck';
-    const r = await run('toggle-feature-gate', {
+    const r = await step({
       workspace: workspace(),
-      env: stepEnv,
       inputs: {
         gates: 'HyperVL1VH=true',
         kubeconfig: 'kubeconfig',
@@ -194,9 +231,8 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
   it('still reports what it changed when the API server fails during the wait', async () => {
     seed(['DataVolumes']);
     server.operator.mode = 'stuck';
-    const step = run('toggle-feature-gate', {
+    const running = step({
       workspace: workspace(),
-      env: stepEnv,
       inputs: { gates: 'HyperVL1VH=true', kubeconfig: 'kubeconfig', timeout: '1m' },
     });
     // Once the change is written, the API server breaks down for good.
@@ -204,7 +240,7 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
     server.faults.push({ method: 'GET', status: 503, times: 100 });
-    const r = await step;
+    const r = await running;
     expect(r.exitCode).toBe(1);
     expect(errors(r)).toEqual([
       `API server ${server.url} (from ${path.join(r.workspace, 'kubeconfig')}): GET /apis/kubevirt.io/v1/namespaces/kubevirt/kubevirts/kubevirt: HTTP 503 after 3 retries`,
@@ -220,7 +256,6 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
     seed(['DataVolumes']);
     const r = await run('toggle-feature-gate', {
       workspace: workspace(),
-      env: stepEnv,
       inputs: { gates: 'HyperVL1VH', kubeconfig: 'kubeconfig', 'dry-run': 'true' },
     });
     expect(r.exitCode).toBe(0);
@@ -246,7 +281,6 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
     seed();
     const r = await run('toggle-feature-gate', {
       workspace: workspace(),
-      env: stepEnv,
       inputs: { gates, kubeconfig: 'kubeconfig', restore: 'true' },
     });
     expect(r.exitCode).toBe(1);
@@ -271,9 +305,8 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
       });
       const ws = tmpDir('tfg-e2e-');
       kubeconfigFor(tls.url, { dir: ws, ca: readFileSync(cert, 'utf8') });
-      const r = await run('toggle-feature-gate', {
+      const r = await step({
         workspace: ws,
-        env: stepEnv,
         inputs: { gates: 'HyperVL1VH', kubeconfig: 'kubeconfig' },
       });
       expect(errors(r)).toEqual([]);
@@ -285,7 +318,6 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
       kubeconfigFor(tls.url, { dir: ws2 });
       const bad = await run('toggle-feature-gate', {
         workspace: ws2,
-        env: stepEnv,
         inputs: { gates: 'HyperVL1VH', kubeconfig: 'kubeconfig' },
       });
       expect(bad.exitCode).toBe(1);
@@ -305,9 +337,8 @@ describe('toggle-feature-gate bundle, live KubeVirt', () => {
     await new Promise((resolve) => closed.close(resolve));
     const ws = tmpDir('tfg-e2e-');
     kubeconfigFor(`https://127.0.0.1:${port}`, { dir: ws, token: TOKEN });
-    const r = await run('toggle-feature-gate', {
+    const r = await step({
       workspace: ws,
-      env: stepEnv,
       inputs: { gates: 'HyperVL1VH', kubeconfig: 'kubeconfig' },
     });
     expect(r.exitCode).toBe(1);
@@ -326,9 +357,8 @@ describe('toggle-feature-gate bundle, other live targets', () => {
       spec: { configuration: { developerConfiguration: { featureGates: ['DataVolumes'] } } },
     });
     server.put(HCO_PATH(), { spec: { featureGates: { downwardMetrics: false } } });
-    const r = await run('toggle-feature-gate', {
+    const r = await step({
       workspace: workspace(),
-      env: stepEnv,
       inputs: { gates: 'HyperVL1VH', target: 'hco', kubeconfig: 'kubeconfig' },
     });
     expect(errors(r)).toEqual([]);
@@ -343,9 +373,8 @@ describe('toggle-feature-gate bundle, other live targets', () => {
 
   it("cdi: sets the cluster-scoped CR's gate list", async () => {
     server.put(CDI_PATH(), { spec: { config: {} } });
-    const r = await run('toggle-feature-gate', {
+    const r = await step({
       workspace: workspace(),
-      env: stepEnv,
       inputs: { gates: 'HonorWaitForFirstConsumer', target: 'cdi', kubeconfig: 'kubeconfig' },
     });
     expect(errors(r)).toEqual([]);
@@ -360,7 +389,6 @@ describe('toggle-feature-gate bundle, other live targets', () => {
     server.put(cm, { data: { gates: 'Old=true' } }, false);
     const r = await run('toggle-feature-gate', {
       workspace: workspace(),
-      env: stepEnv,
       inputs: {
         gates: 'Old=false,New',
         target: 'resource',
@@ -435,17 +463,16 @@ describe('toggle-feature-gate bundle, overlay', () => {
   });
 });
 
-/** Run only the post step with a state, as the runner does after later steps ran. */
+/**
+ * Run only the post step with a state, as the runner does after later steps ran: in this
+ * process (`step`) or as the bundle (`run`).
+ */
 async function runPostOnly(
   ws: string,
   state: Record<string, string>,
   inputs: Record<string, string>,
+  how: typeof step = (opts) => run('toggle-feature-gate', opts),
 ) {
   const stateEnv = Object.fromEntries(Object.entries(state).map(([k, v]) => [`STATE_${k}`, v]));
-  return run('toggle-feature-gate', {
-    workspace: ws,
-    env: { ...stepEnv, ...stateEnv },
-    inputs,
-    post: false,
-  });
+  return how({ workspace: ws, env: stateEnv, inputs, post: false });
 }

@@ -2,8 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { run } from '../../actions/toggle-feature-gate/toggle-feature-gate.js';
-import { FIXTURES, options, tmpDir } from './support/helpers.js';
+import { FIXTURES, options, runResult, tmpDir } from './support/helpers.js';
 
 // The kind-config target on real files: comments, quoting and order kept.
 
@@ -25,7 +24,7 @@ describe('kind-config target', () => {
 
   it('sets the featureGates map and keeps comments, quoting and order', async () => {
     const { dir, file } = kindCopy();
-    const r = await run(
+    const r = await runResult(
       kindOpts(dir, file, {
         want: {
           gates: {
@@ -51,7 +50,7 @@ describe('kind-config target', () => {
     expect(text).toContain('# Needed by the CSI snapshotter.');
     expect(text).toContain('"InPlacePodVerticalScaling": true');
     expect(parseYaml(text).nodes).toHaveLength(2);
-    const again = await run(
+    const again = await runResult(
       kindOpts(dir, file, {
         want: {
           gates: {
@@ -69,7 +68,9 @@ describe('kind-config target', () => {
     const dir = tmpDir();
     const file = path.join(dir, 'kind.yaml');
     writeFileSync(file, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\n');
-    await run(kindOpts(dir, file, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } }));
+    await runResult(
+      kindOpts(dir, file, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } }),
+    );
     expect(parseYaml(readFileSync(file, 'utf8'))).toEqual({
       kind: 'Cluster',
       apiVersion: 'kind.x-k8s.io/v1alpha4',
@@ -82,12 +83,12 @@ describe('kind-config target', () => {
     const file = path.join(dir, 'pod.yaml');
     writeFileSync(file, 'apiVersion: v1\nkind: Pod\n');
     const want = { gates: { enable: ['HyperVL1VH'], disable: [] } };
-    await expect(run(kindOpts(dir, file, { want, pathShown: 'pod.yaml' }))).rejects.toThrow(
+    await expect(runResult(kindOpts(dir, file, { want, pathShown: 'pod.yaml' }))).rejects.toThrow(
       'pod.yaml: not a kind cluster config; expected kind: Cluster and apiVersion: kind.x-k8s.io/v1alpha4',
     );
     expect(readFileSync(file, 'utf8')).toBe('apiVersion: v1\nkind: Pod\n');
     await expect(
-      run(kindOpts(dir, path.join(dir, 'nope.yaml'), { want, pathShown: 'nope.yaml' })),
+      runResult(kindOpts(dir, path.join(dir, 'nope.yaml'), { want, pathShown: 'nope.yaml' })),
     ).rejects.toThrow('input "path": kind config "nope.yaml" does not exist');
   });
 });

@@ -2,7 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { connectionSecrets, loadConnection } from '../../actions/toggle-feature-gate/kubeconfig.js';
+import {
+  connectionSecrets,
+  loadConnection,
+  reloadConnection,
+} from '../../actions/toggle-feature-gate/kubeconfig.js';
 import { tmpDir } from './support/helpers.js';
 
 function config(user: Record<string, unknown>, cluster: Record<string, unknown> = {}) {
@@ -85,5 +89,37 @@ describe('kubeconfig', () => {
     );
     writeFileSync(path.join(dir, 'noctx'), 'apiVersion: v1\nkind: Config\n');
     expect(() => loadConnection('noctx', {}, dir)).toThrow('no current-context');
+  });
+
+  it('reads only the first existing file of $KUBECONFIG, not a merge of them all', () => {
+    const dir = tmpDir('tfg-kc-');
+    writeFileSync(path.join(dir, 'a'), config({ token: 'from-a' }));
+    // kubectl would merge b in too; here only a, the first that exists, is read.
+    writeFileSync(path.join(dir, 'b'), config({ token: 'from-b' }));
+    const c = loadConnection(undefined, { KUBECONFIG: `${dir}/a:${dir}/b`, HOME: dir }, dir);
+    expect(c.token).toBe('from-a');
+    expect(c.ref).toEqual({ kind: 'kubeconfig', file: path.join(dir, 'a'), context: 'ci' });
+  });
+
+  it('loads again the file and context the main step used, whatever is current now', () => {
+    const dir = tmpDir('tfg-kc-');
+    const file = path.join(dir, 'config');
+    writeFileSync(file, config({ token: 'tok' }));
+    const first = loadConnection('config', {}, dir);
+    // Someone switches the current context between main and post.
+    writeFileSync(
+      file,
+      config({ token: 'tok' }).replace('current-context: ci', 'current-context: other'),
+    );
+    expect(reloadConnection(first.ref, {})).toMatchObject({
+      server: 'https://10.0.0.1:6443',
+      token: 'tok',
+    });
+    expect(() =>
+      reloadConnection({ ...first.ref, file: path.join(dir, 'gone') } as typeof first.ref, {}),
+    ).toThrow(`${path.join(dir, 'gone')}: the kubeconfig the main step used no longer exists`);
+    expect(() => reloadConnection({ kind: 'in-cluster' }, {}, path.join(dir, 'sa'))).toThrow(
+      'the main step used the in-cluster service account, which this step cannot find',
+    );
   });
 });

@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { run, type Result } from '../../actions/toggle-feature-gate/toggle-feature-gate.js';
-import type { Options } from '../../actions/toggle-feature-gate/options.js';
+import { silentLog } from '../../shared/action/log.js';
+import { restore } from '../../actions/toggle-feature-gate/restore.js';
+import { parseState } from '../../actions/toggle-feature-gate/state.js';
+import { run } from '../../actions/toggle-feature-gate/toggle-feature-gate.js';
+import type { Options, Result } from '../../actions/toggle-feature-gate/types.js';
 import { CDI_PATH, FakeApiServer, HCO_PATH, KUBEVIRT_PATH } from './support/fake-apiserver.js';
-import { kubeconfigFor, options } from './support/helpers.js';
+import { kubeconfigFor, options, runResult, testDeps } from './support/helpers.js';
 
 // Live targets against the in-test API server (support/fake-apiserver.ts), which behaves like
 // kube-apiserver for these resources: no real API server can run on the test machines.
 
 const server = new FakeApiServer();
 let kubeconfig = '';
-const env = { ...process.env, VIRT_CI_RETRY_SCALE: '0.01' };
-
 beforeAll(async () => {
-  process.env.VIRT_CI_RETRY_SCALE = '0.01';
   await server.start();
   server.token = 'secret-token-123';
   kubeconfig = kubeconfigFor(server.url, { token: server.token });
@@ -21,7 +21,7 @@ afterAll(() => server.stop());
 beforeEach(() => server.reset());
 
 const gates = (enable: string[], disable: string[] = []) => ({ gates: { enable, disable } });
-const go = (over: Partial<Options>): Promise<Result> => run(options({ kubeconfig, ...over }), env);
+const go = (over: Partial<Options>): Promise<Result> => runResult(options({ kubeconfig, ...over }));
 const dev = (path = KUBEVIRT_PATH()) =>
   (server.get(path).spec as { configuration: { developerConfiguration: Record<string, unknown> } })
     .configuration.developerConfiguration;
@@ -240,7 +240,7 @@ describe('kubevirt target', () => {
     seedKubeVirt();
     const bad = kubeconfigFor(server.url, { token: 'wrong-token' });
     await expect(
-      run(options({ kubeconfig: bad, want: gates(['HyperVL1VH']) }), env),
+      runResult(options({ kubeconfig: bad, want: gates(['HyperVL1VH']) })),
     ).rejects.toThrow(
       'KubeVirt kubevirt/kubevirt: the API server refused the credentials (HTTP 401): Unauthorized',
     );
@@ -401,5 +401,83 @@ describe('cdi and resource targets', () => {
     expect(s.warnings).toEqual([
       '/api/v1/namespaces/demo/configmaps/flags reports no Available/Progressing/Degraded conditions; the change was not waited for',
     ]);
+  });
+});
+
+describe('what the step hands back', () => {
+  it("masks the kubeconfig's secrets before any progress line, and returns them to mask", async () => {
+    seedKubeVirt();
+    server.faults.push({ method: 'GET', status: 503 });
+    const events: string[] = [];
+    const deps = testDeps({
+      mask: (s) => void events.push(`mask ${s}`),
+      log: { ...silentLog, info: (line) => void events.push(`log ${line}`) },
+    });
+    const outcome = await run(options({ kubeconfig, want: gates(['HyperVL1VH']) }), deps);
+    expect(outcome.failure).toBeUndefined();
+    expect(events[0]).toBe('mask secret-token-123');
+    expect(events.some((e) => e.startsWith('log retry 1'))).toBe(true);
+    expect(outcome.secrets).toEqual(['secret-token-123']);
+  });
+
+  it('saves what the post step needs and no secret; the post step needs nothing else', async () => {
+    seedKubeVirt();
+    const outcome = await run(
+      options({ kubeconfig, restore: true, want: gates(['HyperVL1VH']) }),
+      testDeps(),
+    );
+    expect(outcome.state).toEqual({
+      kind: 'live',
+      target: 'kubevirt',
+      connection: { kind: 'kubeconfig', file: kubeconfig, context: 'test' },
+      path: KUBEVIRT_PATH(),
+      object: 'KubeVirt kubevirt/kubevirt',
+      previous: { '/spec/configuration/developerConfiguration/featureGates': ['DataVolumes'] },
+      set: {
+        '/spec/configuration/developerConfiguration/featureGates': ['DataVolumes', 'HyperVL1VH'],
+      },
+      pointers: expect.arrayContaining([
+        '/spec/configuration/developerConfiguration/featureGates',
+      ]) as unknown,
+      wait: true,
+      timeoutMs: 10_000,
+    });
+    const saved = JSON.stringify(outcome.state);
+    expect(saved).not.toContain('secret-token-123');
+    // As the runner hands it back: text, checked field by field.
+    const post = await restore(parseState(JSON.parse(saved)), testDeps());
+    expect(post.failure).toBeUndefined();
+    expect(post.notes?.[0]).toMatch(
+      /^KubeVirt kubevirt\/kubevirt: previous configuration put back \(\/spec\/configuration\/developerConfiguration\/featureGates/,
+    );
+    expect(post.secrets).toEqual(['secret-token-123']);
+    expect(dev()).toEqual({ featureGates: ['DataVolumes'] });
+  });
+
+  it('returns the change, its summary and the state when the wait fails after it', async () => {
+    seedKubeVirt();
+    server.operator.mode = 'stuck';
+    const outcome = await run(
+      options({ kubeconfig, restore: true, timeoutMs: 300, want: gates(['HyperVL1VH']) }),
+      testDeps(),
+    );
+    expect(outcome.failure?.message).toMatch(
+      /^KubeVirt kubevirt\/kubevirt did not take the change within 300ms/,
+    );
+    expect(outcome.outputs.changed).toBe('true');
+    expect(outcome.summary).toContain('❌ KubeVirt kubevirt/kubevirt did not take the change');
+    expect(outcome.state?.kind).toBe('live');
+    expect(outcome.result?.changed).toBe(true);
+  });
+
+  it('fails before any change with the one line and nothing to restore', async () => {
+    const outcome = await run(
+      options({ kubeconfig, restore: true, namespace: 'kv', want: gates(['HyperVL1VH']) }),
+      testDeps(),
+    );
+    expect(outcome.failure?.message).toMatch(/^KubeVirt kv\/kubevirt not found/);
+    expect(outcome.state).toBeUndefined();
+    expect(outcome.summary).toBeUndefined();
+    expect(outcome.secrets).toEqual(['secret-token-123']);
   });
 });

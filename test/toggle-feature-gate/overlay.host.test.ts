@@ -2,10 +2,17 @@ import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { run } from '../../actions/toggle-feature-gate/toggle-feature-gate.js';
 import { restoreFiles } from '../../actions/toggle-feature-gate/files.js';
 import { PATCH_FILE } from '../../actions/toggle-feature-gate/overlay.js';
-import { devConfig, kustomize, options, overlayWorkspace } from './support/helpers.js';
+import { run } from '../../actions/toggle-feature-gate/toggle-feature-gate.js';
+import {
+  devConfig,
+  kustomize,
+  options,
+  overlayWorkspace,
+  runResult,
+  testDeps,
+} from './support/helpers.js';
 import { requireTools } from '../support/tools.js';
 
 requireTools('kubectl');
@@ -27,7 +34,7 @@ describe('overlay target', () => {
   it('adds a patch and a kustomization entry so kustomize renders the gates', async () => {
     const ws = overlayWorkspace();
     const dev = path.join(ws, 'deploy', 'dev');
-    const r = await run(
+    const r = await runResult(
       overlayOpts(ws, {
         want: { gates: { enable: ['HyperVL1VH'], disable: ['Snapshot', 'LiveMigration'] } },
       }),
@@ -66,12 +73,12 @@ describe('overlay target', () => {
   it('changes nothing on a second identical run and says so', async () => {
     const ws = overlayWorkspace();
     const o = overlayOpts(ws, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } });
-    await run(o);
+    await runResult(o);
     const dev = path.join(ws, 'deploy', 'dev');
     const files = ['kustomization.yaml', PATCH_FILE].map((f) =>
       readFileSync(path.join(dev, f), 'utf8'),
     );
-    const again = await run(o);
+    const again = await runResult(o);
     expect(again.changed).toBe(false);
     expect(again.patch).toEqual([]);
     expect(
@@ -82,8 +89,8 @@ describe('overlay target', () => {
   it('updates its own patch file on a later toggle, keeping one kustomization entry', async () => {
     const ws = overlayWorkspace();
     const dev = path.join(ws, 'deploy', 'dev');
-    await run(overlayOpts(ws, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } }));
-    const r = await run(
+    await runResult(overlayOpts(ws, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } }));
+    const r = await runResult(
       overlayOpts(ws, { want: { gates: { enable: [], disable: ['HyperVL1VH'] } } }),
     );
     expect(r.before).toEqual({ HyperVL1VH: 'enabled' });
@@ -99,7 +106,7 @@ describe('overlay target', () => {
 
   it('sets useEmulation and the hypervisor list in the same patch', async () => {
     const ws = overlayWorkspace();
-    await run(
+    await runResult(
       overlayOpts(ws, {
         want: {
           gates: { enable: ['ConfigurableHypervisor'], disable: [] },
@@ -117,7 +124,7 @@ describe('overlay target', () => {
 
   it('warns when a non-KVM hypervisor is set without the ConfigurableHypervisor gate', async () => {
     const ws = overlayWorkspace();
-    const r = await run(
+    const r = await runResult(
       overlayOpts(ws, {
         want: { gates: { enable: [], disable: [] }, hypervisor: 'hyperv-direct' },
       }),
@@ -131,7 +138,7 @@ describe('overlay target', () => {
     const ws = overlayWorkspace();
     const dev = path.join(ws, 'deploy', 'dev');
     const before = readFileSync(path.join(dev, 'kustomization.yaml'), 'utf8');
-    const r = await run(
+    const r = await runResult(
       overlayOpts(ws, { dryRun: true, want: { gates: { enable: ['HyperVL1VH'], disable: [] } } }),
     );
     expect(r.changed).toBe(true);
@@ -164,7 +171,7 @@ describe('overlay target', () => {
     const kBefore = readFileSync(kfile, 'utf8');
     const pBefore = readFileSync(path.join(dev, PATCH_FILE), 'utf8');
     await expect(
-      run(overlayOpts(ws, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } })),
+      runResult(overlayOpts(ws, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } })),
     ).rejects.toThrow(
       `overlay "deploy/dev": after writing ${PATCH_FILE}, kubectl kustomize still renders other values at /spec/configuration/developerConfiguration/featureGates (a later patch overrides them?); the overlay was put back`,
     );
@@ -176,28 +183,31 @@ describe('overlay target', () => {
     const ws = overlayWorkspace();
     const dev = path.join(ws, 'deploy', 'dev');
     const kBefore = readFileSync(path.join(dev, 'kustomization.yaml'), 'utf8');
-    const r = await run(
+    // What the post step is given: the state the run returns.
+    const { state } = await run(
       overlayOpts(ws, { restore: true, want: { gates: { enable: ['HyperVL1VH'], disable: [] } } }),
+      testDeps(),
     );
-    expect(r.restore?.kind).toBe('files');
-    if (r.restore?.kind !== 'files') return;
-    const copy = structuredClone(r.restore.files);
-    expect(restoreFiles(r.restore.files)).toEqual({
+    expect(state?.kind).toBe('files');
+    if (state?.kind !== 'files') return;
+    const copy = structuredClone(state.files);
+    expect(restoreFiles(state.files)).toEqual({
       restored: [path.join(dev, 'kustomization.yaml'), path.join(dev, PATCH_FILE)],
       skipped: [],
     });
     expect(readFileSync(path.join(dev, 'kustomization.yaml'), 'utf8')).toBe(kBefore);
     expect(existsSync(path.join(dev, PATCH_FILE))).toBe(false);
     // Run again, then someone edits the kustomization: only the patch file is put back.
-    const r2 = await run(
+    const { state: state2 } = await run(
       overlayOpts(ws, { restore: true, want: { gates: { enable: ['HyperVL1VH'], disable: [] } } }),
+      testDeps(),
     );
-    if (r2.restore?.kind !== 'files') throw new Error('no restore state');
+    if (state2?.kind !== 'files') throw new Error('no restore state');
     writeFileSync(
       path.join(dev, 'kustomization.yaml'),
       readFileSync(path.join(dev, 'kustomization.yaml'), 'utf8') + '# edited\n',
     );
-    expect(restoreFiles(r2.restore.files).skipped).toEqual([path.join(dev, 'kustomization.yaml')]);
+    expect(restoreFiles(state2.files).skipped).toEqual([path.join(dev, 'kustomization.yaml')]);
     expect(copy.before).toHaveLength(2);
   });
 
@@ -205,12 +215,12 @@ describe('overlay target', () => {
     const ws = overlayWorkspace();
     const want = { gates: { enable: ['HyperVL1VH'], disable: [] } };
     await expect(
-      run(overlayOpts(ws, { want, path: path.join(ws, 'nope'), pathShown: 'nope' })),
+      runResult(overlayOpts(ws, { want, path: path.join(ws, 'nope'), pathShown: 'nope' })),
     ).rejects.toThrow('input "path": overlay "nope" does not exist or is not a folder');
-    await expect(run(overlayOpts(ws, { want, path: ws, pathShown: '.' }))).rejects.toThrow(
+    await expect(runResult(overlayOpts(ws, { want, path: ws, pathShown: '.' }))).rejects.toThrow(
       'input "path": overlay "." has no kustomization.yaml / kustomization.yml / Kustomization',
     );
-    await expect(run(overlayOpts(ws, { want, name: 'other' }))).rejects.toThrow(
+    await expect(runResult(overlayOpts(ws, { want, name: 'other' }))).rejects.toThrow(
       'overlay "deploy/dev": renders no KubeVirt named "other"; found: kubevirt',
     );
   });
@@ -222,7 +232,7 @@ describe('overlay target', () => {
       'resources:\n  - ../missing\n',
     );
     await expect(
-      run(overlayOpts(ws, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } })),
+      runResult(overlayOpts(ws, { want: { gates: { enable: ['HyperVL1VH'], disable: [] } } })),
     ).rejects.toThrow(/^overlay "deploy\/dev": kubectl kustomize failed: .*missing/);
   });
 });

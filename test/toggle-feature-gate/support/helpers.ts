@@ -3,7 +3,10 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import type { Options } from '../../../actions/toggle-feature-gate/options.js';
+import { silentLog } from '../../../shared/action/log.js';
+import { scaledPolicy } from '../../../shared/retry.js';
+import { run } from '../../../actions/toggle-feature-gate/toggle-feature-gate.js';
+import type { Deps, Options, Result } from '../../../actions/toggle-feature-gate/types.js';
 import { fixtures } from '../../support/harness.js';
 
 export const FIXTURES = path.join(fixtures, 'toggle-feature-gate');
@@ -57,6 +60,7 @@ export function kubeconfigFor(
 export function options(over: Partial<Options>): Options {
   return {
     target: 'kubevirt',
+    targetFrom: 'input',
     want: { gates: { enable: [], disable: [] } },
     namespace: 'kubevirt',
     name: 'kubevirt',
@@ -68,4 +72,25 @@ export function options(over: Partial<Options>): Options {
     workspace: os.tmpdir(),
     ...over,
   };
+}
+
+/** Dependencies for a run in a test: retries at once, short polls, a short request timeout. */
+export function testDeps(over: Partial<Deps> = {}): Deps {
+  return {
+    log: silentLog,
+    env: {},
+    retry: scaledPolicy(0),
+    requestTimeoutMs: 2000,
+    pollMs: 50,
+    mask: () => undefined,
+    ...over,
+  };
+}
+
+/** run() as a test reads it: the result, or the step's failure thrown. */
+export async function runResult(o: Options, deps: Deps = testDeps()): Promise<Result> {
+  const outcome = await run(o, deps);
+  if (outcome.failure) throw outcome.failure;
+  if (!outcome.result) throw new Error('run() returned no result');
+  return outcome.result;
 }
