@@ -15,9 +15,11 @@ const HELP = `virt-ci — run the virt-ci actions locally, the way the GitHub ru
 usage:
   virt-ci run <action> [--environment E] [--profile FILE] [--input name=value]...
                        [--env NAME=value]... [--workspace DIR] [--event FILE] [--event-name NAME]
-  virt-ci demo         play the seed pipeline (dev -> promote -> test environments) locally
+  virt-ci demo [--keep] play the pipeline (dev -> promote -> test environments) locally;
+                       --keep leaves its workspace in place and prints where
   virt-ci docs [--check]
-                       regenerate (or check) the inputs/outputs tables of the action READMEs
+                       regenerate (or check) what is generated from each action.yml: the
+                       inputs/outputs tables of its README and the names its code is typed by
 
 actions: setup-hypervisor, toggle-feature-gate, select-tests, publish-junit, promote-digest`;
 
@@ -133,7 +135,7 @@ export async function runCli(argv: string[]): Promise<number> {
         return result.exitCode === 0 && (result.post?.exitCode ?? 0) === 0 ? 0 : 1;
       }
       case 'demo':
-        return await runDemo();
+        return await runDemo({ keep: rest.includes('--keep') });
       case 'docs': {
         const check = rest.includes('--check');
         const drifted = syncReadmes(findRepoRoot(), !check);

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { parseProfile } from '../../shared/profile.js';
+import { parseProfile } from '../../shared/profile-file.js';
 import { repoRoot } from '../support/harness.js';
 
 const examplesDir = path.join(repoRoot, 'examples');
