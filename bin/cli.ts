@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   findRepoRoot,
@@ -7,6 +7,7 @@ import {
   type StepResult,
 } from '../shared/harness/runner.js';
 import { runDemo } from './demo/pipeline.js';
+import { lintWorkflow } from './lint.js';
 import { syncReadmes } from './readme-tables.js';
 import { renderMarkdown } from './terminal.js';
 
@@ -17,9 +18,14 @@ usage:
                        [--env NAME=value]... [--workspace DIR] [--event FILE] [--event-name NAME]
   virt-ci demo [--keep] play the pipeline (dev -> promote -> test environments) locally;
                        --keep leaves its workspace in place and prints where
+  virt-ci lint [WORKFLOW]...
+                       check the with: keys of every virt-ci step against the inputs its
+                       action declares (default: .github/workflows/*.yml here)
   virt-ci docs [--check]
                        regenerate (or check) what is generated from each action.yml: the
                        inputs/outputs tables of its README and the names its code is typed by
+  virt-ci <command> --help
+                       this help
 
 actions: setup-hypervisor, toggle-feature-gate, select-tests, publish-junit, promote-digest`;
 
@@ -43,6 +49,8 @@ export function parseRunArgs(argv: string[]) {
   for (let i = 0; i < rest.length; i++) {
     const flag = rest[i];
     const value = rest[i + 1];
+    if (!flag.startsWith('-'))
+      throw new Error(`${JSON.stringify(flag)}: unexpected; options start with --`);
     if (value === undefined) throw new Error(`${flag}: needs a value`);
     i++;
     if (flag === '--input' || flag === '-i') inputs.push(value);
@@ -113,17 +121,65 @@ export function printResult(
   }
 }
 
+const wantsHelp = (args: string[]) => args.includes('--help') || args.includes('-h');
+
+/** A folder given on the command line must exist: a typo never creates one. */
+function existingFolder(dir: string, flag: string): string {
+  const st = statSync(dir, { throwIfNoEntry: false });
+  if (!st?.isDirectory()) {
+    throw new Error(`${flag} ${JSON.stringify(dir)}: ${st ? 'is not a folder' : 'does not exist'}`);
+  }
+  return dir;
+}
+
+/** `virt-ci lint`: one line per problem (file:line: message); 1 when there is any. */
+function lintCommand(files: string[]): number {
+  const dir = path.join(process.cwd(), '.github', 'workflows');
+  const targets = files.length
+    ? files
+    : existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => /\.ya?ml$/.test(f))
+          .map((f) => path.join(dir, f))
+      : [];
+  if (targets.length === 0)
+    throw new Error('lint: no workflow given and none in .github/workflows');
+  let problems = 0;
+  for (const file of targets) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new Error(
+        `lint: ${JSON.stringify(file)} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`,
+      );
+    }
+    for (const p of lintWorkflow(text, path.relative(process.cwd(), file) || file)) {
+      console.log(`${p.file}:${p.line}: ${p.message}`);
+      problems++;
+    }
+  }
+  console.log(`virt-ci lint: ${targets.length} workflow(s), ${problems} problem(s)`);
+  return problems ? 1 : 0;
+}
+
 export async function runCli(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
+    if (command && command !== 'help' && wantsHelp(rest)) {
+      console.log(HELP);
+      return 0;
+    }
     switch (command) {
+      case 'lint':
+        return lintCommand(rest);
       case 'run': {
         const args = parseRunArgs(rest);
         const result = await runWorkflowStep({
           action: args.action,
           inputs: args.inputs,
           env: args.env,
-          workspace: args.workspace ?? process.cwd(),
+          workspace: args.workspace ? existingFolder(args.workspace, '--workspace') : process.cwd(),
           event: args.event ? readEvent(args.event) : undefined,
           eventName: args.eventName,
           token: process.env.GITHUB_TOKEN,

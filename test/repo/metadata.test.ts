@@ -87,9 +87,9 @@ describe('action metadata', () => {
 });
 
 describe('workflows', () => {
-  const node = findNode24(repoRoot);
+  const tsx = path.join(repoRoot, 'node_modules', '.bin', 'tsx');
   const lint = (...files: string[]) =>
-    spawnSync(node, [path.join(repoRoot, 'scripts', 'lint-workflows.mjs'), ...files], {
+    spawnSync(tsx, [path.join(repoRoot, 'scripts', 'lint-workflows.ts'), ...files], {
       encoding: 'utf8',
       cwd: repoRoot,
     });
@@ -117,6 +117,30 @@ describe('workflows', () => {
     expect(r.stdout).toMatch(/bad\.yml:6:\d+: actionlint: property "evnt" is not defined/);
     expect(r.stdout).toMatch(/bad\.yml: workflow-parser: .*Unexpected value 'bogus'/);
     expect(r.stdout).toMatch(/action\.yml: action-parser: .*mian/);
+  });
+
+  it("knows today's runner labels and catches a misspelt virt-ci input", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lint-'));
+    writeFileSync(
+      path.join(dir, 'labels.yml'),
+      [
+        'on: push',
+        'jobs:',
+        '  a:',
+        '    runs-on: ubuntu-24.04',
+        '    steps:',
+        '      - uses: virt-ci/virt-ci/actions/select-tests@v1',
+        '        with:',
+        '          lable-filter: kvm',
+        '',
+      ].join('\n'),
+    );
+    const r = lint(path.join(dir, 'labels.yml'));
+    expect(r.stdout).not.toMatch(/ubuntu-24\.04/);
+    expect(r.stdout).toMatch(
+      /labels\.yml:8: virt-ci\/virt-ci\/actions\/select-tests@v1 has no input "lable-filter"; did you mean "label-filter"\?/,
+    );
+    expect(r.status).toBe(1);
   });
 });
 
