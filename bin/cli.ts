@@ -133,8 +133,10 @@ function existingFolder(dir: string, flag: string): string {
 }
 
 /** `virt-ci lint`: one line per problem (file:line: message); 1 when there is any. */
-function lintCommand(files: string[]): number {
-  const dir = path.join(process.cwd(), '.github', 'workflows');
+function lintCommand(files: string[], cwd: string): number {
+  // `cwd` is a parameter on purpose: ncc copies a folder named by a path it can work out at
+  // build time (process.cwd() joined with constants) into the bundle.
+  const dir = path.join(cwd, '.github', 'workflows');
   const targets = files.length
     ? files
     : existsSync(dir)
@@ -154,7 +156,7 @@ function lintCommand(files: string[]): number {
         `lint: ${JSON.stringify(file)} cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`,
       );
     }
-    for (const p of lintWorkflow(text, path.relative(process.cwd(), file) || file)) {
+    for (const p of lintWorkflow(text, path.relative(cwd, file) || file)) {
       console.log(`${p.file}:${p.line}: ${p.message}`);
       problems++;
     }
@@ -172,7 +174,7 @@ export async function runCli(argv: string[]): Promise<number> {
     }
     switch (command) {
       case 'lint':
-        return lintCommand(rest);
+        return lintCommand(rest, process.cwd());
       case 'run': {
         const args = parseRunArgs(rest);
         const result = await runWorkflowStep({
