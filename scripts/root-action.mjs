@@ -8,8 +8,10 @@ import { parse, stringify } from 'yaml';
 
 const root = path.resolve(import.meta.dirname, '..');
 export const PARTS = ['setup-hypervisor', 'toggle-feature-gate', 'select-tests'];
-// Inputs of the parts that make no sense when one step applies one environment.
+// Inputs of the parts that make no sense when one step applies one environment, and the
+// outputs only they produce (the root action never sets them).
 const LEFT_OUT = new Set(['matrix']);
+const LEFT_OUT_OUTPUTS = new Set(['matrix']);
 
 export function rootMetadata() {
   const inputs = {};
@@ -27,6 +29,7 @@ export function rootMetadata() {
       };
     }
     for (const [name, spec] of Object.entries(meta.outputs ?? {})) {
+      if (LEFT_OUT_OUTPUTS.has(name)) continue;
       if (name in outputs) throw new Error(`output ${name} is declared by two parts`);
       outputs[name] = { ...spec, description: `(${part}) ${spec.description}` };
     }

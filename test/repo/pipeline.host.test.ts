@@ -114,7 +114,9 @@ describe('.github/workflows/pipeline.yml', () => {
             ? select.outputs.matrix
             : v === '${{ inputs.dev-environment }}'
               ? 'dev'
-              : v,
+              : v === '${{ inputs.unavailable-hypervisor }}'
+                ? 'fail'
+                : v,
         ]),
       );
       const r = bashStep(step.run, { ...env, GITHUB_OUTPUT: outputFile }, ws);
@@ -132,6 +134,93 @@ describe('.github/workflows/pipeline.yml', () => {
     // test-mshv asks for its own runner in the profile; the job must use it.
     expect(include.find((e) => e.environment === 'test-mshv')?.['runs-on']).toBeDefined();
     expect(pipeline.jobs.test['runs-on']).toMatch(/^\$\{\{\s*matrix\.runs-on\s*\|\|/);
+  });
+});
+
+describe('.github/workflows/pipeline.yml: registries and unavailable hypervisors', () => {
+  const stepOf = (job: string, id: string) => {
+    const step = pipeline.jobs[job].steps.find((s) => s.id === id);
+    if (!step?.run) throw new Error(`pipeline.yml: no run step ${id} in job ${job}`);
+    return step.run;
+  };
+  const outputsOf = (script: string, env: Record<string, string>) => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'pipeline-step-'));
+    const outputFile = path.join(ws, 'github-output');
+    writeFileSync(outputFile, '');
+    const r = bashStep(script, { ...env, GITHUB_OUTPUT: outputFile }, ws);
+    return { ...r, outputs: parseFileCommands(readFileSync(outputFile, 'utf8')) };
+  };
+
+  it.each([
+    ['ghcr.io/org/operator', 'ghcr.io'],
+    ['quay.io/kubevirt/virt-operator', 'quay.io'],
+    ['registry.lab:5000/team/app', 'registry.lab:5000'],
+    ['localhost/app', 'localhost'],
+    ['library/ubuntu', ''],
+    ['operator', ''],
+  ])('logs in to the registry of %s: %j (empty: Docker Hub)', (image, host) => {
+    for (const job of ['build', 'promote']) {
+      const r = outputsOf(stepOf(job, 'registry'), { IMAGE: image });
+      expect(r.status).toBe(0);
+      expect(r.outputs.host).toBe(host);
+    }
+    const login = pipeline.jobs.build.steps.find((s) => s.uses?.startsWith('docker/login-action@'));
+    expect((login as { with?: Record<string, string> }).with?.registry).toBe(
+      '${{ steps.registry.outputs.host }}',
+    );
+  });
+
+  // The repository's own profile: test-mshv names no runner of its own.
+  const ownProfile = readFileSync(path.join(repoRoot, '.github', 'virt-ci.yaml'), 'utf8');
+  const matrixFor = async (policy: string) => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'pipeline-'));
+    mkdirSync(path.join(ws, '.github'));
+    writeFileSync(path.join(ws, '.github', 'virt-ci.yaml'), ownProfile);
+    const select = await run('select-tests', { workspace: ws, inputs: { matrix: 'true' } });
+    expect(select.exitCode).toBe(0);
+    return outputsOf(stepOf('promote', 'matrix'), {
+      MATRIX: select.outputs.matrix,
+      DEV_ENVIRONMENT: 'dev',
+      POLICY: policy,
+    });
+  };
+
+  it('marks an MSHV environment with no runner of its own to fail with the reason, by default', async () => {
+    expect(
+      (
+        pipeline as unknown as {
+          on: { workflow_call: { inputs: Record<string, { default: string }> } };
+        }
+      ).on.workflow_call.inputs['unavailable-hypervisor'].default,
+    ).toBe('fail');
+    const r = await matrixFor('fail');
+    expect(r.status).toBe(0);
+    const include = (JSON.parse(r.outputs.matrix) as { include: Array<Record<string, unknown>> })
+      .include;
+    expect(include.map((e) => [e.environment, e.unavailable ?? false])).toEqual([
+      ['test-kvm', false],
+      ['test-emulation', false],
+      ['test-mshv', true],
+    ]);
+    expect(r.outputs.count).toBe('3');
+    const guard = pipeline.jobs.test.steps[0] as Step & { if?: string };
+    expect(guard.if).toBe('matrix.unavailable');
+    const failed = bashStep(guard.run ?? '', { ENVIRONMENT: 'test-mshv' }, os.tmpdir());
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toContain('::error::test-mshv needs an MSHV runner and names none');
+  });
+
+  it('leaves it out with a notice under unavailable-hypervisor: skip, and refuses other words', async () => {
+    const r = await matrixFor('skip');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('::notice::test-mshv left out: it needs an MSHV runner');
+    const include = (JSON.parse(r.outputs.matrix) as { include: Array<Record<string, unknown>> })
+      .include;
+    expect(include.map((e) => e.environment)).toEqual(['test-kvm', 'test-emulation']);
+    expect(r.outputs.count).toBe('2');
+    const bad = await matrixFor('ignore');
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toContain('input unavailable-hypervisor: "ignore" is not allowed');
   });
 });
 
