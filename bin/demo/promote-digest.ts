@@ -91,7 +91,7 @@ function buildImage(workspace: string): void {
   );
 }
 
-/** promote-digest's part in the seed pipeline demo. */
+/** promote-digest's part in the pipeline demo. */
 export const promoteDigestDemo: DemoPlan = (stage, ctx) => {
   if (stage !== 'promote') return undefined;
   const targets = ctx.profile.environments.filter((e) => e.name !== 'dev').map((e) => `:${e.name}`);

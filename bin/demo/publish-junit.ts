@@ -3,7 +3,7 @@ import { junitFile } from './run-tests.js';
 import type { DemoPlan, DemoStep } from './types.js';
 
 /**
- * publish-junit's part in the seed pipeline demo: each environment publishes the JUnit its
+ * publish-junit's part in the pipeline demo: each environment publishes the JUnit its
  * mocha run just wrote, with a results file; the dashboard step reads those files back into
  * one table of pass rate per environment.
  */

@@ -6,7 +6,7 @@ const INVENTORY = '_out/select-tests/inventory.yaml';
 const QUARANTINE = '_out/select-tests/quarantine.txt';
 
 /**
- * select-tests's part in the seed pipeline demo: each environment selects from the demo suite's
+ * select-tests's part in the pipeline demo: each environment selects from the demo suite's
  * inventory (its tests and their labels) with the profile's label filter, a flaky label in
  * quarantine, and turns the selection into mocha arguments for the run that follows.
  */

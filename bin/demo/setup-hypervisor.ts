@@ -7,14 +7,14 @@ import { notOnPath, onPath, QEMU_SYSTEM } from './tools.js';
 import type { DemoPlan, DemoStep } from './types.js';
 
 /**
- * setup-hypervisor's part in the seed pipeline demo: each environment asks for its profile's
+ * setup-hypervisor's part in the pipeline demo: each environment asks for its profile's
  * hypervisor on this machine's real /dev/kvm and /dev/mshv. Where that mode cannot be had
  * here, the step runs with `fallback: emulation`, so the demo shows what the environment would
  * get on this machine. No packages, no network, and `device-access: false`: the demo uses the
  * devices as this user finds them and never changes their mode or the udev rules.
  */
 
-/** A probe that could not run (no perl) says nothing about the device: say so, not "absent". */
+/** A probe that could not run (no python3) says nothing about the device: say so, not "absent". */
 const unchecked = (p: DeviceProbe) => p.failedStep === 'run';
 
 function asked(mode: string, probes: DeviceProbe[], hypervisor: string): string {

@@ -4,7 +4,7 @@ import { absent } from './tools.js';
 import type { DemoPlan } from './types.js';
 
 /**
- * toggle-feature-gate's part in the seed pipeline demo ("KubeVirt CR patch / deployment
+ * toggle-feature-gate's part in the pipeline demo ("KubeVirt CR patch / deployment
  * overlay"): each environment gets a kustomize overlay over one example base KubeVirt CR,
  * and the action writes the profile's gates into it, proven by a real `kubectl kustomize`.
  * No cluster is needed; the profile's own target (kubevirt, live) is overridden with

@@ -40,7 +40,7 @@ export interface LocalOutcome {
   details?: string[];
 }
 
-/** Where in the seed pipeline a step belongs. */
+/** Where in the pipeline a step belongs. */
 export type Stage = 'environment' | 'promote' | 'dashboard';
 
 /** An action's part in the demo: the step it plays at a stage (undefined: none there). */

@@ -1,4 +1,4 @@
-// The demo's small real e2e suite (seed 000): run with mocha in each environment, on the tests
+// The demo's small real e2e suite (the L1HV pipeline's): run with mocha in each environment, on the tests
 // select-tests chose for it. Each test checks something the pipeline really did in that
 // environment: the gates kubectl kustomize renders, the hypervisor setup-hypervisor exported,
 // a disk qemu-img really writes. Labels are @tags in the titles, mocha's convention, and
