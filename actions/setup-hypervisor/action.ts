@@ -10,12 +10,13 @@ import type { Deps, Options, Result, State } from './types.js';
 export const action: ActionDefinition<Input, Options, Deps, Result, State> = {
   name: 'setup-hypervisor',
   options,
-  deps: (_ctx, base) => ({
+  deps: (ctx, base) => ({
     ...base,
     udevRulesDir: UDEV_RULES_DIR,
     // The runner user's own folder: the cache's tar reads it as that user.
     aptArchives: path.join(os.homedir(), '.cache', 'virt-ci', 'apt-archives'),
     aptReinstall: false,
+    workspace: ctx.workspace,
   }),
   run,
 };

@@ -70,6 +70,12 @@ export function choose(
 export function fixFor(probe: DeviceProbe): string {
   const name = probe.kind === 'kvm' ? 'KVM' : 'MSHV';
   const input = `${probe.kind}-device`;
+  if (probe.failedStep === 'run') {
+    return 'fix: install python3, which the probe runs through (this says nothing about the device);';
+  }
+  if (probe.failedStep === 'vcpu' || probe.failedStep === 'guest') {
+    return `fix: this host's ${name} creates VMs but cannot run a guest's vCPU (often a nested or restricted hypervisor): use a runner whose ${name} runs guests;`;
+  }
   switch (probe.code) {
     case 'ENOENT':
       return probe.kind === 'kvm'

@@ -20,11 +20,20 @@ export interface AccessOptions {
   env: NodeJS.ProcessEnv;
   /** The probe to judge the result by (replaceable to judge as another user). */
   probe?: (kind: DeviceKind, device: string) => Promise<DeviceProbe>;
+  /** The user the fix is for, when not the step's own (a runner user of a root job). */
+  user?: string;
+  /**
+   * Handed the way to undo a change that was kept, for a later check (QEMU's) that finds the
+   * device unusable after all.
+   */
+  onKept?: (undo: () => Promise<void>) => void;
 }
 
 export interface AccessResult {
   kind: DeviceKind;
   device: string;
+  /** The user it was made usable for, when not the step's own. */
+  user?: string;
   /** What was done, in order, for the summary. */
   actions: string[];
   /** true: the device opens now or needed nothing; false: the fix failed and was undone. */
@@ -51,9 +60,15 @@ export function ruleText(kind: DeviceKind): string {
 export async function ensureDeviceAccess(opts: AccessOptions): Promise<AccessResult> {
   const { env } = opts;
   const probe =
-    opts.probe ?? ((kind: DeviceKind, device: string) => probeDevice(kind, device, env));
+    opts.probe ??
+    ((kind: DeviceKind, device: string) => probeDevice(kind, device, { env, user: opts.user }));
   const before = await probe(opts.kind, opts.device);
-  const base = { kind: opts.kind, device: opts.device, actions: [] as string[] };
+  const base = {
+    kind: opts.kind,
+    device: opts.device,
+    ...(opts.user ? { user: opts.user } : {}),
+    actions: [] as string[],
+  };
   if (before.usable) return { ...base, ok: true, note: 'already usable', probe: before };
   if (before.failedStep === 'open' && before.code === 'ENOENT') {
     return { ...base, ok: true, note: 'no device node: nothing to fix', probe: before };
@@ -97,22 +112,33 @@ export async function ensureDeviceAccess(opts: AccessOptions): Promise<AccessRes
         `${opts.device} opens now but is not a working ${opts.kind} device (${after.error})`,
       );
     }
+    if (undo.length) opts.onKept?.(() => undoAll([...undo]));
     return { ...base, ok: true, probe: after, rule };
   } catch (err) {
-    for (const step of undo.reverse()) {
-      try {
-        await step();
-      } catch {
-        // Undo what can be undone; the failure itself is what gets reported.
-      }
-    }
-    if (undo.length) actions.push('undone: the device is still not usable');
+    const changed = undo.length > 0;
+    await undoAll(undo);
+    if (changed) actions.push('undone: the device is still not usable');
     return { ...base, ok: false, note: errorMessage(err), probe: before };
   }
 }
 
+/** Undo what can be undone, last change first; the failure itself is what gets reported. */
+async function undoAll(undo: Array<() => Promise<void>>): Promise<void> {
+  for (const step of undo.splice(0).reverse()) {
+    try {
+      await step();
+    } catch {
+      // Best effort: one step that cannot be undone must not keep the others from it.
+    }
+  }
+}
+
 /** Write a root-owned file through a temporary copy, so that sudo installs it in one step. */
-async function installFile(dest: string, text: string, env: NodeJS.ProcessEnv): Promise<void> {
+export async function installFile(
+  dest: string,
+  text: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'virt-ci-rule-'));
   try {
     const tmp = path.join(dir, path.basename(dest));

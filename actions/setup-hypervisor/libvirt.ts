@@ -4,7 +4,9 @@ import { UserError, errorMessage } from '../../shared/errors.js';
 import { exec, findExecutable, lastLine } from '../../shared/exec.js';
 import { sleep } from '../../shared/retry.js';
 import type { Accelerator } from './detect.js';
+import { installFile } from './device-access.js';
 import { asRoot, forInput, isRoot } from './privileged.js';
+import { groupName, type RunnerUser } from './runner-users.js';
 
 /**
  * libvirt's system daemon, started the way the host expects: through systemd where it runs
@@ -51,15 +53,18 @@ const onPath = (name: string) =>
 export async function startLibvirt(opts: {
   env: NodeJS.ProcessEnv;
   waitMs?: number;
+  /** As root: the runner users the daemon is opened to. */
+  users?: RunnerUser[];
 }): Promise<LibvirtResult> {
   const { env } = opts;
+  const users = opts.users ?? [];
   const result: LibvirtResult = { uri: LIBVIRT_URI, started: [], notes: [] };
   if (!onPath('virsh')) {
     throw new UserError(
       'input "start-libvirt": virsh is not installed; add libvirt to packages (it stands for qemu, libvirt-daemon-system and libvirt-clients)',
     );
   }
-  await forInput('start-libvirt', 'starting libvirt', () => start(result, env));
+  await forInput('start-libvirt', 'starting libvirt', () => start(result, env, users));
   if (!isRoot()) await openSocket(result, env);
   const deadline = Date.now() + (opts.waitMs ?? 20_000);
   while (!result.version) {
@@ -73,10 +78,65 @@ export async function startLibvirt(opts: {
     }
     await sleep(250);
   }
+  await reachedBy(users, env);
   return result;
 }
 
-async function start(result: LibvirtResult, env: NodeJS.ProcessEnv): Promise<void> {
+/** As root, `virsh` run as each runner user must get in too; as the user, the loop above did. */
+async function reachedBy(users: RunnerUser[], env: NodeJS.ProcessEnv): Promise<void> {
+  for (const u of users) {
+    const r = await exec(
+      'setpriv',
+      [
+        `--reuid=${u.uid}`,
+        `--regid=${u.gid}`,
+        '--init-groups',
+        '--',
+        'virsh',
+        '-c',
+        LIBVIRT_URI,
+        'version',
+      ],
+      { env, allowFailure: true, timeoutMs: 30_000 },
+    ).catch((e: unknown) => ({ code: -1, stderr: errorMessage(e) }));
+    if (r.code !== 0) {
+      throw new UserError(
+        `input "start-libvirt": libvirt answers root but not ${u.name} (${u.why}): ${lastLine(r.stderr)}; a libvirt already running keeps its own configuration: stop it and let this step start one`,
+      );
+    }
+  }
+}
+
+/**
+ * The daemon's configuration of the action's own: unix sockets without polkit (which needs
+ * D-Bus, not running in a container), the read-write socket open to the runner users' group.
+ * Several users of different groups get a socket open to all.
+ */
+async function daemonConfig(users: RunnerUser[], env: NodeJS.ProcessEnv, daemon: string) {
+  const gids = isRoot() ? [...new Set(users.map((u) => u.gid))] : [os.userInfo().gid];
+  const group = gids.length === 1 ? await groupName(gids[0]!) : 'root';
+  const perms = gids.length > 1 ? '0777' : '0770';
+  const text = [
+    '# Written by virt-ci setup-hypervisor: local unix sockets, no polkit.',
+    `unix_sock_group = "${group}"`,
+    'unix_sock_ro_perms = "0777"',
+    `unix_sock_rw_perms = "${perms}"`,
+    'auth_unix_ro = "none"',
+    'auth_unix_rw = "none"',
+    '',
+  ].join('\n');
+  const file = `${CONFIG_DIR}/${daemon}.conf`;
+  await installFile(file, text, env);
+  return { file, group, perms };
+}
+
+const CONFIG_DIR = '/run/virt-ci/libvirt';
+
+async function start(
+  result: LibvirtResult,
+  env: NodeJS.ProcessEnv,
+  users: RunnerUser[],
+): Promise<void> {
   const running = await answers(env);
   if (running) {
     result.started.push('already running');
@@ -99,8 +159,13 @@ async function start(result: LibvirtResult, env: NodeJS.ProcessEnv): Promise<voi
         'input "start-libvirt": neither libvirtd nor virtqemud is installed; add libvirt to packages',
       );
     }
-    await asRoot(daemon, ['-d'], { env });
-    result.started.push(`${daemon.split('/').pop()} -d`);
+    const name = daemon.split('/').pop()!;
+    const conf = await daemonConfig(users, env, name);
+    await asRoot(daemon, ['-d', '-f', conf.file], { env });
+    result.started.push(`${name} -d -f ${conf.file}`);
+    result.notes.push(
+      `${name}: unix sockets without polkit, read-write for group ${conf.group} (${conf.perms})`,
+    );
   }
 }
 

@@ -1,5 +1,7 @@
 import type { Context } from '../../shared/action/context.js';
 import { HYPERVISORS, type HypervisorMode } from '../../shared/profile.js';
+import { UserError, quote } from '../../shared/errors.js';
+import { parseBoolean } from '../../shared/inputs.js';
 import { FALLBACKS, type HypervisorFallback } from './detect.js';
 import type { Input } from './names.gen.js';
 import type { Options } from './types.js';
@@ -22,9 +24,20 @@ export function options(ctx: Context<Input>): Options {
     startLibvirt: inputs.boolean('start-libvirt', { default: false }),
     deviceAccess: inputs.boolean('device-access', { default: true }),
     // Not given means "when QEMU is installed", which only the run can tell.
-    verify: inputs.has('verify') ? inputs.boolean('verify') : undefined,
+    verify: inputs.has('verify') ? verifyInput(inputs.raw('verify')) : undefined,
     kvmDevice: inputs.string('kvm-device', { default: '/dev/kvm' }),
     mshvDevice: inputs.string('mshv-device', { default: '/dev/mshv' }),
     profileEnv: settings.env,
   };
+}
+
+function verifyInput(value: string): boolean | 'boot' {
+  if (value.toLowerCase() === 'boot') return 'boot';
+  try {
+    return parseBoolean(value, 'input "verify"');
+  } catch {
+    throw new UserError(
+      `input "verify": ${quote(value)} is not allowed; allowed: true | false | boot`,
+    );
+  }
 }

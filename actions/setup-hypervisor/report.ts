@@ -50,7 +50,7 @@ function hypervisorLine(r: Result): string {
 function probeText(p: DeviceProbe): string {
   if (p.usable)
     return p.kind === 'kvm'
-      ? `usable (KVM API ${p.apiVersion}, VM created)`
+      ? `usable (KVM API ${p.apiVersion}, ${p.vcpu === 'skipped' ? 'VM created; no test guest for this architecture' : 'a vCPU ran the test guest'})`
       : 'usable (partition created)';
   return p.error ?? 'unusable';
 }
@@ -96,6 +96,9 @@ function foundRows(r: Partial<Result>): unknown[][] {
   for (const p of Object.values(r.probes ?? {})) {
     if (p) rows.push([p.device, probeText(p)]);
   }
+  if (r.runnerUsers?.length) {
+    rows.push(['runner users', r.runnerUsers.map((u) => `${u.name} (${u.why})`).join(', ')]);
+  }
   if (r.qemuVersion) rows.push(['QEMU', r.qemuVersion]);
   if (r.libvirt)
     rows.push(['libvirt', `${r.libvirt.uri}: ${r.libvirt.version ?? 'not answering'}`]);
@@ -107,7 +110,8 @@ function foundRows(r: Partial<Result>): unknown[][] {
   }
   if (r.verify) {
     const state = r.verify.skipped ? 'not checked' : r.verify.ok ? 'ok' : 'failed';
-    rows.push(['QEMU check', `${state}: ${r.verify.detail}`]);
+    const what = r.verify.how === 'boot' ? 'QEMU boot check' : 'QEMU check';
+    rows.push([what, `${state}: ${r.verify.detail}`]);
   }
   return rows;
 }
@@ -117,7 +121,10 @@ function doneRows(r: Partial<Result>): unknown[][] {
   for (const a of r.access ?? []) {
     const what = a.actions.length ? a.actions.join('; ') : (a.note ?? 'nothing to do');
     const why = !a.ok && a.actions.length && a.note ? ` (${a.note})` : '';
-    rows.push([`device access ${a.device}`, `${a.ok ? '' : 'failed: '}${what}${why}`]);
+    rows.push([
+      `device access ${a.device}${a.user ? ` for ${a.user}` : ''}`,
+      `${a.ok ? '' : 'failed: '}${what}${why}`,
+    ]);
   }
   if (r.libvirt) rows.push(['libvirt', [...r.libvirt.started, ...r.libvirt.notes].join('; ')]);
   if (r.env) rows.push(['exported', Object.keys(r.env).join(', ')]);

@@ -3,10 +3,21 @@ import { UserError, errorMessage } from '../../shared/errors.js';
 import { choose, emulationChoice, nestedState, type HypervisorChoice } from './detect.js';
 import { ensureDeviceAccess } from './device-access.js';
 import { domainType, startLibvirt } from './libvirt.js';
+import { isRoot } from './privileged.js';
 import { probeDevice, type DeviceKind, type DeviceProbe } from './probe.js';
 import { reportFailure, reportResult } from './report.js';
 import type { Deps, Findings, Options, PackagesResult, Result, State } from './types.js';
-import { qemuBinary, qemuInstalled, qemuVersion, verifyAccelerator } from './verify.js';
+import { runnerUsers } from './runner-users.js';
+import {
+  bootAccelerator,
+  qemuBinary,
+  qemuInstalled,
+  qemuVersion,
+  verifyAccelerator,
+} from './verify.js';
+
+/** Per device, the ways to undo what device-access changed and kept. */
+type Undo = Map<string, Array<() => Promise<void>>>;
 
 /**
  * The whole setup, in the order a job needs it: packages, the devices, the hypervisor chosen
@@ -24,17 +35,20 @@ export async function run(options: Options, deps: Deps): Promise<Outcome<Result,
 
 async function setUp(options: Options, deps: Deps, found: Findings): Promise<Result> {
   if (options.packages.length) found.packages = await installStep(options, deps);
-  await probeStep(options, deps, found);
+  const undo: Undo = new Map();
+  const grants = options.startLibvirt || (options.deviceAccess && options.mode !== 'emulation');
+  if (grants && isRoot()) found.runnerUsers = await runnerUsers(deps.workspace, deps.env);
+  await probeStep(options, deps, found, undo);
   let choice = choose(options.mode, options.fallback, found.probes);
   found.nested = choice.hypervisor === 'kvm' ? nestedState() : 'unknown';
   const verify = qemuStep(options, deps);
   if (verify.installed) found.qemuVersion = await qemuVersion(qemuBinary(), deps.env);
   if (options.startLibvirt) {
-    found.libvirt = await startLibvirt({ env: deps.env });
+    found.libvirt = await startLibvirt({ env: deps.env, users: found.runnerUsers });
     deps.log.info(`libvirt: ${found.libvirt.started.join(', ')}; ${found.libvirt.version ?? ''}`);
   }
   if (verify.check) {
-    choice = await verifyStep(options, deps, choice, found);
+    choice = await verifyStep(options, deps, choice, found, undo);
   } else if (found.libvirt) {
     // Not a gate without verify, but still worth showing what libvirt offers.
     found.domain = await domainType(choice.accelerator, deps.env);
@@ -49,39 +63,60 @@ async function setUp(options: Options, deps: Deps, found: Findings): Promise<Res
   return settle(options, choice, found);
 }
 
-/** The devices the mode looks at, made usable first when device-access allows. */
-async function probeStep(options: Options, deps: Deps, found: Findings): Promise<void> {
+/**
+ * The devices the mode looks at, made usable first when device-access allows; as root, made
+ * usable for the runner users too, as the non-root path makes them usable for its own user.
+ * Every change kept is remembered in `undo`, for a QEMU check that then fails.
+ */
+async function probeStep(options: Options, deps: Deps, found: Findings, undo: Undo): Promise<void> {
   const devices: Record<DeviceKind, string> = {
     kvm: options.kvmDevice,
     mshv: options.mshvDevice,
   };
   const wanted: DeviceKind[] =
     options.mode === 'auto' ? ['mshv', 'kvm'] : options.mode === 'emulation' ? [] : [options.mode];
+  const probe = (kind: DeviceKind, device: string, user?: string) =>
+    probeDevice(kind, device, { env: deps.env, user, guest: deps.kvmTestGuest });
   for (const kind of wanted) {
     const device = devices[kind];
-    let probe: DeviceProbe;
-    if (options.deviceAccess) {
-      const access = await ensureDeviceAccess({
+    const access = (user?: string) =>
+      ensureDeviceAccess({
         kind,
         device,
         rulesDir: deps.udevRulesDir,
         env: deps.env,
+        probe: (k, d) => probe(k, d, user),
+        ...(user ? { user } : {}),
+        onKept: (fn) => undo.set(device, [...(undo.get(device) ?? []), fn]),
       });
-      found.access.push(access);
-      if (!access.ok) found.notes.push(`device-access ${device}: ${access.note}`);
-      probe = access.probe;
+    let p: DeviceProbe;
+    if (options.deviceAccess) {
+      const own = await access();
+      found.access.push(own);
+      if (!own.ok) found.notes.push(`device-access ${device}: ${own.note}`);
+      p = own.probe;
+      // Only a device that works is worth opening to others.
+      for (const user of p.usable ? (found.runnerUsers ?? []) : []) {
+        const theirs = await access(user.name);
+        found.access.push(theirs);
+        if (!theirs.ok || !theirs.probe.usable) {
+          found.warnings.push(
+            `device-access ${device} for ${user.name} (${user.why}): ${theirs.note ?? theirs.probe.error}`,
+          );
+        }
+      }
     } else {
-      probe = await probeDevice(kind, device, deps.env);
+      p = await probe(kind, device);
     }
-    found.probes[kind] = probe;
-    deps.log.info(`${device}: ${probe.usable ? 'usable' : probe.error}`);
+    found.probes[kind] = p;
+    deps.log.info(`${device}: ${p.usable ? 'usable' : p.error}`);
   }
 }
 
 /** Whether QEMU is here, and so whether the accelerator is checked. */
 function qemuStep(options: Options, deps: Deps): { installed: boolean; check: boolean } {
   const installed = qemuInstalled(deps.env.PATH ?? '');
-  const check = options.verify ?? installed;
+  const check = (options.verify ?? installed) !== false;
   if (check && !installed) {
     throw new UserError(
       `input "verify": ${qemuBinary()} is not installed; add libvirt (or qemu-system-x86) to packages, or set verify: false`,
@@ -99,11 +134,13 @@ async function verifyStep(
   deps: Deps,
   chosen: HypervisorChoice,
   found: Findings,
+  undo: Undo,
 ): Promise<HypervisorChoice> {
   let choice = chosen;
-  let check = await verifyAndOffer(choice, deps, found);
+  let check = await verifyAndOffer(options, choice, deps, found);
   if (!check.ok && choice.hypervisor !== 'emulation') {
     const reason = check.detail;
+    await undoAccess(choice.device, undo, found);
     if (options.mode !== 'auto' && options.fallback !== 'emulation') {
       throw new UserError(
         `input "mode": ${choice.hypervisor} was found on ${choice.device} but does not work: ${reason}; set fallback: emulation to run under QEMU emulation (TCG), or verify: false to skip this check`,
@@ -113,15 +150,32 @@ async function verifyStep(
       `${choice.hypervisor} on ${choice.device} opens but fails the QEMU check: ${reason}`,
     );
     found.nested = 'unknown';
-    check = await verifyAndOffer(choice, deps, found);
+    check = await verifyAndOffer(options, choice, deps, found);
   }
   if (!check.ok) throw new UserError(`input "verify": ${check.detail}`);
   return choice;
 }
 
+/** What device-access changed for a device that then failed QEMU's check, undone. */
+async function undoAccess(device: string, undo: Undo, found: Findings): Promise<void> {
+  const steps = undo.get(device);
+  if (!steps?.length) return;
+  undo.delete(device);
+  for (const step of steps.reverse()) await step();
+  for (const a of found.access.filter((x) => x.device === device && x.actions.length)) {
+    a.actions.push('undone: the QEMU check failed');
+  }
+}
+
 /** QEMU on the accelerator, and libvirt's word that it offers it, when libvirt runs. */
-async function verifyAndOffer(choice: HypervisorChoice, deps: Deps, found: Findings) {
-  const check = await verifyAccelerator(choice.accelerator, qemuBinary(), deps.env);
+async function verifyAndOffer(
+  options: Options,
+  choice: HypervisorChoice,
+  deps: Deps,
+  found: Findings,
+) {
+  const how = options.verify === 'boot' ? bootAccelerator : verifyAccelerator;
+  const check = await how(choice.accelerator, { env: deps.env, device: choice.device });
   found.verify = check;
   if (!check.ok || !found.libvirt) return check;
   found.domain = await domainType(choice.accelerator, deps.env);

@@ -5,6 +5,7 @@ import type { Accelerator, Hypervisor, HypervisorFallback, Nested } from './dete
 import type { DomainCheck, LibvirtResult } from './libvirt.js';
 import type { InstallResult } from './packages.js';
 import type { DeviceKind, DeviceProbe } from './probe.js';
+import type { RunnerUser } from './runner-users.js';
 import type { VerifyResult } from './verify.js';
 
 export interface Options {
@@ -15,8 +16,11 @@ export interface Options {
   cache: boolean;
   startLibvirt: boolean;
   deviceAccess: boolean;
-  /** undefined: verify when QEMU is installed. */
-  verify?: boolean;
+  /**
+   * true: QEMU starts on the accelerator (QMP); `boot`: QEMU boots a test guest on it;
+   * undefined: true when QEMU is installed.
+   */
+  verify?: boolean | 'boot';
   kvmDevice: string;
   mshvDevice: string;
   /** The profile's env map, exported to later steps along with the action's own variables. */
@@ -33,6 +37,13 @@ export interface Deps extends BaseDeps {
    * cached too (tests and the benchmark, on machines that already have QEMU).
    */
   aptReinstall: boolean;
+  /** The workspace: its owner is a runner user when the step runs as root. */
+  workspace?: string;
+  /**
+   * The guest the KVM probe runs (real-mode code, hex); the probe's own test guest when unset.
+   * Tests give one that stops with an emulation failure, to stand for a KVM that cannot run.
+   */
+  kvmTestGuest?: string;
 }
 
 export interface PackagesResult extends InstallResult {
@@ -47,8 +58,10 @@ export interface PackagesResult extends InstallResult {
 /** What the run found and did, filled in step by step: a failed run reports as much as there is. */
 export interface Findings {
   packages?: PackagesResult;
-  /** One entry per device that device-access looked at. */
+  /** One entry per device (and runner user, as root) that device-access looked at. */
   access: AccessResult[];
+  /** As root: the users the devices and libvirt were opened to (SUDO_USER, the workspace's owner). */
+  runnerUsers?: RunnerUser[];
   probes: Partial<Record<DeviceKind, DeviceProbe>>;
   nested?: Nested;
   qemuVersion?: string;

@@ -14,7 +14,7 @@ import {
 } from './support.js';
 import { requireTools } from '../support/tools.js';
 
-requireTools('perl');
+requireTools('python3');
 
 // choose() given the verdicts of the real probe on real paths and device nodes.
 const host = await hostFacts();

@@ -9,7 +9,7 @@ import {
 import { hostFacts, itAsRoot, kvmHost, mknod, probeAsNobody, tmpForNobody } from './support.js';
 import { requireTools } from '../support/tools.js';
 
-requireTools('perl');
+requireTools('python3');
 
 // Real device nodes, a real rules directory of the test's own (never /etc), real chmod; access
 // is judged as an unprivileged user, since the tests run as root and root opens anything.

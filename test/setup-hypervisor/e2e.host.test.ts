@@ -5,7 +5,7 @@ import { errors, repoRoot } from '../support/harness.js';
 import { run, tmp } from './support.js';
 import { requireTools } from '../support/tools.js';
 
-requireTools('perl', 'qemu-system-x86_64');
+requireTools('python3', 'qemu-system-x86_64');
 
 // The committed bundle, run the way the runner runs it. Device paths point where the test
 // says, so every path is real on a machine without KVM or MSHV; they name no device node (or
@@ -127,7 +127,7 @@ describe('setup-hypervisor bundle', () => {
     ]);
     const verify = await setup({ verify: 'maybe' });
     expect(errors(verify)).toEqual([
-      'input "verify": "maybe" is not a boolean; allowed: true | false',
+      'input "verify": "maybe" is not allowed; allowed: true | false | boot',
     ]);
   });
 
@@ -137,11 +137,11 @@ describe('setup-hypervisor bundle', () => {
     expect(r.summary).not.toContain('QEMU check');
   });
 
-  describe('on a host without QEMU (PATH holds only perl, for the probe)', () => {
+  describe('on a host without QEMU (PATH holds only python3, for the probe)', () => {
     const noQemu = () => {
       const bin = path.join(tmp(), 'bin');
       mkdirSync(bin);
-      symlinkSync('/usr/bin/perl', path.join(bin, 'perl'));
+      symlinkSync('/usr/bin/python3', path.join(bin, 'python3'));
       return { PATH: bin };
     };
 

@@ -57,8 +57,10 @@ describe('options', () => {
   it('leaves verify to the run unless it is given', () => {
     expect(optionsFor({ verify: 'false' }).verify).toBe(false);
     expect(optionsFor({ verify: 'true' }).verify).toBe(true);
+    expect(optionsFor({ verify: 'boot' }).verify).toBe('boot');
+    expect(optionsFor({ verify: 'Boot' }).verify).toBe('boot');
     expect(() => optionsFor({ verify: 'maybe' })).toThrow(
-      'input "verify": "maybe" is not a boolean; allowed: true | false',
+      'input "verify": "maybe" is not allowed; allowed: true | false | boot',
     );
   });
 });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { exec } from '../../shared/exec.js';
 import { domainType, LIBVIRT_URI } from '../../actions/setup-hypervisor/libvirt.js';
 import { probeDevice } from '../../actions/setup-hypervisor/probe.js';
 import { qemuVersion, verifyAccelerator } from '../../actions/setup-hypervisor/verify.js';
 import { errors } from '../support/harness.js';
-import { hostFacts, itAsRoot, run, tmp } from './support.js';
+import { NOBODY, hostFacts, itAsRoot, itUnless, run, tmp, tmpForNobody } from './support.js';
 import { requireTools } from '../support/tools.js';
 
 requireTools('qemu-system-x86_64', 'virsh', 'libvirtd');
@@ -16,13 +16,18 @@ requireTools('qemu-system-x86_64', 'virsh', 'libvirtd');
 const host = await hostFacts();
 const PID_FILES = ['/run/libvirtd.pid', '/run/virtlogd.pid', '/run/virtqemud.pid'];
 const running = (f: string) => existsSync(f);
+// Where the step keeps the configuration of a daemon it starts; removed after, if it was new.
+const CONFIG_DIR = '/run/virt-ci';
 let preexisting: string[] = [];
+let configDirWasThere = true;
 
 beforeAll(() => {
   preexisting = PID_FILES.filter(running);
+  configDirWasThere = existsSync(CONFIG_DIR);
 });
 
 afterAll(async () => {
+  if (!configDirWasThere) rmSync(CONFIG_DIR, { recursive: true, force: true });
   for (const f of PID_FILES.filter((p) => running(p) && !preexisting.includes(p))) {
     const pid = Number(readFileSync(f, 'utf8').trim());
     if (pid > 1) {
@@ -41,6 +46,7 @@ describe('verifyAccelerator (real QEMU)', () => {
     expect(v).toEqual({
       ok: true,
       detail: 'qemu-system-x86_64 started with -accel tcg; query-kvm: enabled=false',
+      how: 'qmp',
     });
   });
 
@@ -74,6 +80,52 @@ describe('verifyAccelerator (real QEMU)', () => {
 });
 
 describe('start-libvirt through the bundle (real libvirtd)', () => {
+  // Only a daemon this step starts runs with the step's configuration; one already running
+  // keeps its own, and the runner user gets in or not by that.
+  const SOCKETS = ['/run/libvirt/libvirt-sock', '/run/libvirt/virtqemud-sock'];
+  const alreadyRunning = SOCKETS.find((s) => existsSync(s));
+  itUnless(
+    host.notRoot ??
+      (alreadyRunning ? `a libvirt is already listening on ${alreadyRunning}` : undefined),
+    'as root, starts a libvirt the runner user (SUDO_USER nobody) reaches without polkit: virsh as nobody answers',
+    async () => {
+      const r = await run('setup-hypervisor', {
+        workspace: tmp(),
+        inputs: { mode: 'emulation', 'start-libvirt': 'true' },
+        env: { SUDO_USER: 'nobody' },
+      });
+      expect(errors(r)).toEqual([]);
+      expect(r.summary).toContain('| runner users | nobody (SUDO_USER) |');
+      expect(r.summary).toMatch(
+        /\| libvirt \| virtlogd -d; libvirtd -d -f \/run\/virt-ci\/libvirt\/libvirtd\.conf; libvirtd: unix sockets without polkit, read-write for group nogroup \(0770\)/,
+      );
+      const asNobody = await exec(
+        'setpriv',
+        [
+          `--reuid=${NOBODY.uid}`,
+          `--regid=${NOBODY.gid}`,
+          '--init-groups',
+          '--',
+          'virsh',
+          '-c',
+          LIBVIRT_URI,
+          'version',
+        ],
+        { env: { ...process.env, HOME: tmpForNobody() }, allowFailure: true },
+      );
+      expect(asNobody.stderr).toBe('');
+      expect(asNobody.stdout).toMatch(/Running hypervisor: QEMU/);
+      // Any other user, not in nobody's group, is still kept out.
+      const other = await exec(
+        'setpriv',
+        ['--reuid=1', '--regid=1', '--clear-groups', '--', 'virsh', '-c', LIBVIRT_URI, 'version'],
+        { env: { ...process.env, HOME: tmpForNobody() }, allowFailure: true },
+      );
+      expect(other.code).not.toBe(0);
+      expect(other.stderr).toMatch(/Permission denied/);
+    },
+  );
+
   itAsRoot(
     host,
     'starts libvirt, reports the URI and confirms the domain type for TCG',

@@ -7,7 +7,7 @@ import { collectLog } from '../../shared/action/log.js';
 import { tmp } from './support.js';
 
 // run() with its dependencies in hand. An empty PATH keeps it hermetic: no QEMU is found, so
-// nothing is verified, and a device probe cannot start perl, so no device is usable.
+// nothing is verified, and a device probe cannot start python3, so no device is usable.
 const options = (over: Partial<Options> = {}): Options => ({
   mode: 'emulation',
   fallback: 'none',

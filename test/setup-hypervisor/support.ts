@@ -93,7 +93,10 @@ export async function runWithDeps(
  */
 export async function probeAsNobody(kind: DeviceKind, device: string): Promise<DeviceProbe> {
   const { command, args } = probeCommand(kind, device);
-  const r = await exec('setpriv', [...asNobody(), command, ...args]);
+  // The system's python3: one on the test run's own PATH may live below root's home.
+  const r = await exec('setpriv', [...asNobody(), command, ...args], {
+    env: { ...process.env, PATH: '/usr/bin:/bin' },
+  });
   return parseProbe(kind, device, r.stdout);
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findExecutable } from '../../shared/exec.js';
 
@@ -10,6 +10,10 @@ import { findExecutable } from '../../shared/exec.js';
  */
 export interface SystemPackage {
   name: string;
+  /**
+   * What shows the package is there: a command on PATH, or for a package with no command an
+   * absolute path it installs (`/usr/include/gtest/gtest.h`).
+   */
   command: string;
   /** Where the package comes from when the machine's apt sources have none. */
   source?: string;
@@ -45,7 +49,12 @@ export function missingPackages(
   packages: readonly SystemPackage[],
   searchPath = process.env.PATH ?? '',
 ): SystemPackage[] {
-  return packages.filter((p) => !findCommand(p.command, searchPath));
+  return packages.filter((p) => !present(p.command, searchPath));
+}
+
+function present(check: string, searchPath: string): boolean {
+  if (check.startsWith('/')) return existsSync(check);
+  return !!findCommand(check, searchPath);
 }
 
 /** The one command that installs `packages`, as the user would type it. */
