@@ -9,6 +9,12 @@ export interface KubeStatus {
   message?: string;
   reason?: string;
   code?: number;
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    causes?: Array<{ reason?: string; message?: string; field?: string }>;
+  };
 }
 
 export class ApiError extends Error {
@@ -17,8 +23,25 @@ export class ApiError extends Error {
     readonly body: KubeStatus | undefined,
     readonly method: string,
     readonly path: string,
+    /** The API server's Warning headers on this answer. */
+    readonly warnings: string[] = [],
   ) {
     super(`${method} ${path}: HTTP ${status}${body?.message ? `: ${body.message}` : ''}`);
     this.name = 'ApiError';
   }
+}
+
+/**
+ * The texts of `Warning` headers (RFC 7234 warn-code warn-agent "warn-text"), as
+ * kube-apiserver sends them: `299 - "text"`, one per header or several joined by commas.
+ */
+export function parseWarnings(header: string | string[] | undefined): string[] {
+  const lines = Array.isArray(header) ? header : header ? [header] : [];
+  const out: string[] = [];
+  for (const line of lines) {
+    for (const m of line.matchAll(/\d{3} \S+ "((?:[^"\\]|\\.)*)"/g)) {
+      out.push(m[1].replace(/\\(.)/g, '$1'));
+    }
+  }
+  return out;
 }

@@ -14,6 +14,11 @@ export function connect(conn: Connection, deps: Deps): { client: KubeClient; sec
     requestTimeoutMs: deps.requestTimeoutMs,
     policy: deps.retry,
     onRetry: (line) => deps.log.info(line),
+    // An exec plugin's renewed token is new: masked before any line that could show it.
+    onSecret: (s) => {
+      deps.mask(s);
+      secrets.push(s);
+    },
   });
   return { client, secrets };
 }

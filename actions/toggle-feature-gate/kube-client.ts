@@ -9,7 +9,7 @@ import {
   withRetry,
   type RetryPolicy,
 } from '../../shared/retry.js';
-import { ApiError, type KubeStatus } from './api-error.js';
+import { ApiError, parseWarnings, type KubeStatus } from './api-error.js';
 import type { Connection } from './kubeconfig.js';
 import type { JsonObject, PatchOp } from './json-patch.js';
 
@@ -33,12 +33,18 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   policy?: RetryPolicy;
   onRetry?: (message: string) => void;
+  /** A new secret (an exec plugin's renewed token), to mask before it can reach a log. */
+  onSecret?: (secret: string) => void;
 }
 
 export class KubeClient {
+  /** Every Warning the API server sent (deprecations, dropped fields), once each, in order. */
+  readonly warnings: string[] = [];
   private readonly agent: http.Agent;
   private readonly timeoutMs: number;
   private readonly policy: RetryPolicy;
+  private readonly onSecret?: (secret: string) => void;
+  private lastToken?: string;
 
   constructor(
     readonly conn: Connection,
@@ -55,6 +61,8 @@ export class KubeClient {
         })
       : new http.Agent({ keepAlive: true });
     this.timeoutMs = opts.requestTimeoutMs ?? 30_000;
+    this.onSecret = opts.onSecret;
+    this.lastToken = conn.token;
     const policy = opts.policy ?? defaultPolicy();
     this.policy = {
       ...policy,
@@ -85,10 +93,52 @@ export class KubeClient {
     body?: string,
     contentType?: string,
   ): Promise<JsonObject> {
-    let res: Awaited<ReturnType<KubeClient['once']>>;
+    let res = await this.answer(method, path, body, contentType);
+    if (res.status === 401 && this.conn.exec) {
+      // The plugin's credential was revoked or expired early: one fresh one, once.
+      this.conn.exec.refresh();
+      res = await this.answer(method, path, body, contentType);
+    }
+    let json: unknown;
     try {
-      res = await withRetry(async () => {
-        const r = await this.once(method, path, body, contentType);
+      json = res.text ? JSON.parse(res.text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    const warnings = parseWarnings(res.headers.warning);
+    for (const w of warnings) if (!this.warnings.includes(w)) this.warnings.push(w);
+    if (res.status < 200 || res.status > 299) {
+      const st = isStatus(json) ? json : undefined;
+      throw new ApiError(res.status, st, method, path, warnings);
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+      throw new UserError(`${method} ${path}: the API server answered with no JSON object`);
+    }
+    return json as JsonObject;
+  }
+
+  /** The token to send: an exec plugin's current one (masked when new), else the kubeconfig's. */
+  private token(): string | undefined {
+    if (!this.conn.exec) return this.conn.token;
+    const t = this.conn.exec.current().token;
+    if (t && t !== this.lastToken) {
+      this.onSecret?.(t);
+      this.lastToken = t;
+    }
+    return t;
+  }
+
+  /** One answer, after the retries of 429, 5xx and connection faults. */
+  private async answer(
+    method: string,
+    path: string,
+    body?: string,
+    contentType?: string,
+  ): Promise<Awaited<ReturnType<KubeClient['once']>>> {
+    const token = this.token();
+    try {
+      return await withRetry(async () => {
+        const r = await this.once(method, path, token, body, contentType);
         if (isRetryableStatus(r.status)) {
           throw new RetryableError(
             `${method} ${path}: HTTP ${r.status}`,
@@ -100,19 +150,6 @@ export class KubeClient {
     } catch (err) {
       throw new UserError(this.unreachable(method, path, err));
     }
-    let json: unknown;
-    try {
-      json = res.text ? JSON.parse(res.text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    if (res.status < 200 || res.status > 299) {
-      throw new ApiError(res.status, json as KubeStatus | undefined, method, path);
-    }
-    if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      throw new UserError(`${method} ${path}: the API server answered with no JSON object`);
-    }
-    return json as JsonObject;
   }
 
   /**
@@ -137,6 +174,7 @@ export class KubeClient {
   private once(
     method: string,
     path: string,
+    token: string | undefined,
     body?: string,
     contentType?: string,
   ): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
@@ -145,7 +183,7 @@ export class KubeClient {
       accept: 'application/json',
       'user-agent': 'virt-ci-toggle-feature-gate',
     };
-    if (this.conn.token) headers.authorization = `Bearer ${this.conn.token}`;
+    if (token) headers.authorization = `Bearer ${token}`;
     else if (this.conn.basic) {
       const { username, password } = this.conn.basic;
       headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
@@ -178,4 +216,9 @@ export class KubeClient {
       req.end(body);
     });
   }
+}
+
+/** A Status object; a plain-text answer (the mux's "404 page not found") is none. */
+function isStatus(v: unknown): v is KubeStatus {
+  return typeof v === 'object' && v !== null && (v as KubeStatus).kind === 'Status';
 }

@@ -1,6 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Document, isMap, isSeq, parseAllDocuments, parseDocument } from 'yaml';
+import {
+  Document,
+  isMap,
+  isSeq,
+  parse as parseYaml,
+  parseAllDocuments,
+  parseDocument,
+  stringify,
+  type YAMLMap,
+} from 'yaml';
 import { UserError, quote } from '../../shared/errors.js';
 import { exec, ExecError } from '../../shared/exec.js';
 import { editKubeVirt, type Wanted } from './edits.js';
@@ -50,9 +59,43 @@ function kustomizeReason(err: ExecError): string {
   return m ? m[1].replace(/\\"/g, '"') : last.replace(/^error:\s*/, '');
 }
 
-function findKubeVirt(docs: JsonObject[], t: OverlayTarget): JsonObject {
+/**
+ * This overlay's own name transformers. kustomize matches a patch against a resource as it
+ * comes from the overlay's resources, before the overlay's namePrefix, nameSuffix and
+ * namespace apply: a patch naming the rendered name matches nothing.
+ */
+interface Renames {
+  prefix: string;
+  suffix: string;
+  namespace?: string;
+}
+
+function renamesOf(kdoc: Document): Renames {
+  const str = (k: string) => {
+    const v = kdoc.get(k);
+    return typeof v === 'string' ? v : '';
+  };
+  return {
+    prefix: str('namePrefix'),
+    suffix: str('nameSuffix'),
+    namespace: str('namespace') || undefined,
+  };
+}
+
+/** The name the overlay's patches must use for a resource it renders as `rendered`. */
+function nameBefore(rendered: string, r: Renames): string {
+  let n = rendered;
+  if (r.prefix && n.startsWith(r.prefix)) n = n.slice(r.prefix.length);
+  if (r.suffix && n.endsWith(r.suffix)) n = n.slice(0, n.length - r.suffix.length);
+  return n;
+}
+
+function findKubeVirt(docs: JsonObject[], t: OverlayTarget, r?: Renames): JsonObject {
   const kvs = docs.filter((d) => d.kind === 'KubeVirt');
-  const match = kvs.find((d) => getAt(d, '/metadata/name') === t.name);
+  const names = [t.name, ...(r ? [`${r.prefix}${t.name}${r.suffix}`] : [])];
+  const match =
+    kvs.find((d) => getAt(d, '/metadata/name') === names[0]) ??
+    kvs.find((d) => names.includes(String(getAt(d, '/metadata/name'))));
   if (!match) {
     const found = kvs.map((d) => String(getAt(d, '/metadata/name')));
     throw new UserError(
@@ -90,49 +133,130 @@ function setPointer(doc: Document, ptr: string, value: unknown): void {
   else doc.setIn(keys, doc.createNode(value));
 }
 
+/** A JSON 6902 patch of the overlay aimed at the KubeVirt CR: in a file or inline. */
+interface OpsPatch {
+  entry: YAMLMap;
+  list: string;
+  file?: string;
+  ops: Array<Record<string, unknown>>;
+}
+
+function targetsKubeVirt(entry: YAMLMap, name: string): boolean {
+  const target = entry.get('target', true);
+  if (!isMap(target)) return false;
+  const kind = target.get('kind');
+  const tname = target.get('name');
+  return kind === 'KubeVirt' && (tname === undefined || tname === name);
+}
+
+/** JSON 6902 patches (legacy patchesJson6902, or `patches` with a target and an op list). */
+function json6902Patches(kdoc: Document, dir: string, name: string): OpsPatch[] {
+  const out: OpsPatch[] = [];
+  for (const list of ['patchesJson6902', 'patches']) {
+    const seq = kdoc.get(list, true);
+    if (!isSeq(seq)) continue;
+    for (const entry of seq.items) {
+      if (!isMap(entry) || !targetsKubeVirt(entry, name)) continue;
+      const ref = entry.get('path');
+      const file = typeof ref === 'string' ? path.resolve(dir, ref) : undefined;
+      const text = file ? readVersion(file).content : entry.get('patch');
+      if (typeof text !== 'string') continue;
+      let ops: unknown;
+      try {
+        ops = parseYaml(text);
+      } catch {
+        continue;
+      }
+      if (Array.isArray(ops) && ops.every(isObject)) out.push({ entry, list, file, ops });
+    }
+  }
+  return out;
+}
+
+const under = (p: unknown, pointers: string[]) =>
+  typeof p === 'string' && pointers.some((q) => p === q || p.startsWith(`${q}/`));
+
+/**
+ * Take the operations on the values this step sets out of the overlay's JSON 6902 patches:
+ * kustomize applies those after `patches`, so they would override the new lists. What they
+ * did is kept: the new lists are computed from the rendering, which includes their effect.
+ * An operation on a parent of those values is left alone (the rendering check reports it).
+ */
+function editJson6902(
+  kdoc: Document,
+  dir: string,
+  name: string,
+  pointers: string[],
+): FileVersion[] {
+  const files: FileVersion[] = [];
+  for (const p of json6902Patches(kdoc, dir, name)) {
+    const kept = p.ops.filter(
+      (op) => !under(op.path, pointers) && !(op.op === 'move' && under(op.from, pointers)),
+    );
+    if (kept.length === p.ops.length) continue;
+    if (kept.length === 0) {
+      const seq = kdoc.get(p.list, true);
+      if (isSeq(seq)) seq.items.splice(seq.items.indexOf(p.entry), 1);
+    } else if (p.file) {
+      files.push({ file: p.file, content: stringify(kept) });
+    } else {
+      p.entry.set('patch', stringify(kept));
+    }
+  }
+  return files;
+}
+
+// One pass from the rendering to the written and proven files; the steps share the parsed
+// kustomization and the before/written lists, which splitting would pass around whole.
 export async function toggleOverlay(
   t: OverlayTarget,
   want: Wanted,
   dryRun: boolean,
 ): Promise<FileOutcome> {
   const kfile = kustomizationFile(t);
-  const kv = findKubeVirt(await render(t.dir, t.shown), t);
+  const kBefore = readVersion(kfile);
+  const kdoc = parseDocument(kBefore.content ?? '');
+  const renames = renamesOf(kdoc);
+  const kv = findKubeVirt(await render(t.dir, t.shown), t, renames);
   const edit = editKubeVirt(kv, want, `overlay ${quote(t.shown)}`);
   const patch = diffAt(kv, edit.desired, edit.pointers);
   if (patch.length === 0) return { edit, patch, changed: false, preview: [] };
 
+  const rendered = String(getAt(kv, '/metadata/name'));
+  const name = nameBefore(rendered, renames);
+  const renamed = name !== rendered || renames.namespace !== undefined;
   const patchFile = path.join(t.dir, PATCH_FILE);
-  const before: FileVersion[] = [readVersion(kfile), readVersion(patchFile)];
-
-  const pdoc = before[1].content ? parseDocument(before[1].content) : newPatchDocument();
+  const pBefore = readVersion(patchFile);
+  const pdoc = pBefore.content ? parseDocument(pBefore.content) : newPatchDocument();
   pdoc.set('apiVersion', kv.apiVersion ?? 'kubevirt.io/v1');
   pdoc.set('kind', 'KubeVirt');
-  pdoc.setIn(['metadata', 'name'], t.name);
+  pdoc.setIn(['metadata', 'name'], name);
   const ns = getAt(kv, '/metadata/namespace');
-  if (typeof ns === 'string') pdoc.setIn(['metadata', 'namespace'], ns);
+  // Under the overlay's own namespace transformer the original namespace is unknown here;
+  // the kustomization entry's target selects the CR instead.
+  if (typeof ns === 'string' && !renames.namespace) pdoc.setIn(['metadata', 'namespace'], ns);
+  else pdoc.deleteIn(['metadata', 'namespace']);
   for (const p of edit.pointers) setPointer(pdoc, p, getAt(edit.desired, p));
 
-  const kdoc = parseDocument(before[0].content ?? '');
-  const patches = kdoc.get('patches', true);
-  const listed =
-    isSeq(patches) &&
-    patches.items.some((i) => isMap(i) && i.get('path') === PATCH_FILE && !i.has('target'));
-  if (!listed) {
-    if (!isSeq(patches)) kdoc.set('patches', kdoc.createNode([{ path: PATCH_FILE }]));
-    else patches.add(kdoc.createNode({ path: PATCH_FILE }));
-  }
+  const opFiles = editJson6902(kdoc, t.dir, name, edit.pointers);
+  listPatch(kdoc, renamed ? { group: 'kubevirt.io', kind: 'KubeVirt', name } : undefined);
+  const before: FileVersion[] = [kBefore, pBefore, ...opFiles.map((f) => readVersion(f.file))];
   const written: FileVersion[] = [
     { file: kfile, content: kdoc.toString() },
     { file: patchFile, content: pdoc.toString() },
+    ...opFiles,
   ];
   const preview = written
     .filter((w, i) => w.content !== before[i].content)
-    .map((w) => ({ file: path.join(t.shown, path.basename(w.file)), content: w.content ?? '' }));
+    .map((w) => ({
+      file: path.join(t.shown, path.relative(t.dir, w.file)),
+      content: w.content ?? '',
+    }));
   if (dryRun) return { edit, patch, changed: true, preview };
 
   writeAll(written);
   try {
-    const check = findKubeVirt(await render(t.dir, t.shown), t);
+    const check = findKubeVirt(await render(t.dir, t.shown), t, renames);
     const wrong = edit.pointers.filter((p) => !deepEqual(getAt(check, p), getAt(edit.desired, p)));
     if (wrong.length) {
       throw new UserError(
@@ -144,4 +268,23 @@ export async function toggleOverlay(
     throw err;
   }
   return { edit, patch, changed: true, preview, restore: { before, written } };
+}
+
+/**
+ * List the gates patch under `patches` once. With a target (needed when the overlay renames
+ * or re-namespaces the CR) kustomize applies it to the CR whatever the patch's own metadata.
+ */
+function listPatch(kdoc: Document, target?: Record<string, string>): void {
+  const patches = kdoc.get('patches', true);
+  const mine = isSeq(patches)
+    ? patches.items.find((i) => isMap(i) && i.get('path') === PATCH_FILE)
+    : undefined;
+  const entry = { path: PATCH_FILE, ...(target ? { target } : {}) };
+  if (isMap(mine)) {
+    if (target) mine.set('target', kdoc.createNode(target));
+    else mine.delete('target');
+    return;
+  }
+  if (!isSeq(patches)) kdoc.set('patches', kdoc.createNode([entry]));
+  else patches.add(kdoc.createNode(entry));
 }

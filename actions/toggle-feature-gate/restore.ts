@@ -50,13 +50,19 @@ async function restoreLive(state: LiveState, deps: Deps): Promise<Outcome> {
       object: state.object,
       patch: put.applied.patch,
     };
+    const notes: string[] = [];
+    const shown = () => {
+      const r = restoreReport(done);
+      const server = client.warnings.map((w) => `API server: ${w}`);
+      return { outputs: {}, ...r, warnings: [...r.warnings, ...notes, ...server], secrets };
+    };
     try {
-      done.readiness = await waitAgain(client, state, put.applied, deps);
+      done.readiness = await waitAgain(client, state, put.applied, deps, notes);
     } catch (err) {
       // Put back but not (yet) taken: say what was put back, then fail on the wait.
-      return failed(err, { outputs: {}, ...restoreReport(done), secrets });
+      return failed(err, shown());
     }
-    return { outputs: {}, ...restoreReport(done), secrets };
+    return shown();
   } finally {
     client.close();
   }
@@ -92,13 +98,22 @@ async function waitAgain(
   state: LiveState,
   applied: ApplyOutcome,
   deps: Deps,
+  notes: string[],
 ): Promise<Readiness | undefined> {
   if (!applied.written || !state.wait) return undefined;
   const r = readiness(applied.after);
   if (!r.conditions.length && r.observedGeneration === undefined) return undefined;
+  const ns = getAt(applied.after, '/metadata/namespace');
+  const rv = String(getAt(applied.after, '/metadata/resourceVersion') ?? '');
+  const { componentsBehind } = await import('./taken.js');
+  const note = (w: string) => void (notes.includes(w) || notes.push(w));
   return waitUntilTaken(client, state.path, state.object, {
     timeoutMs: state.timeoutMs,
     pollMs: deps.pollMs,
     log: (l) => deps.log.info(l),
+    also:
+      state.target === 'kubevirt' && typeof ns === 'string'
+        ? () => componentsBehind(client, ns, rv, note)
+        : undefined,
   });
 }

@@ -86,7 +86,17 @@ function connection(d: Dict, field: string): ConnectionRef {
   const c = dict(d.connection, at);
   if (c.kind === 'in-cluster') return { kind: 'in-cluster' };
   if (c.kind !== 'kubeconfig') return wrong(`${at}.kind`, 'kubeconfig or in-cluster', c.kind);
-  return { kind: 'kubeconfig', file: str(c, 'file', at), context: str(c, 'context', at) };
+  const ref = {
+    kind: 'kubeconfig' as const,
+    file: str(c, 'file', at),
+    context: str(c, 'context', at),
+  };
+  if (c.files === undefined) return ref;
+  const ok =
+    Array.isArray(c.files) && c.files.length > 0 && c.files.every((f) => typeof f === 'string');
+  return ok
+    ? { ...ref, files: c.files as string[] }
+    : wrong(`${at}.files`, 'a list of file paths', c.files);
 }
 
 function fileVersion(v: unknown, at: string): FileVersion {

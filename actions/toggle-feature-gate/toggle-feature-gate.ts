@@ -75,20 +75,30 @@ async function runLive(o: Options, deps: Deps): Promise<Outcome<Result, State>> 
     try {
       change = await applyChange(client, spec, o, deps.log);
     } catch (err) {
-      return failed(err, { notes: o.notes, secrets });
+      return failed(err, { notes: o.notes, secrets, warnings: serverWarnings(client) });
     }
     const { result, state } = change;
     if (o.wait && !o.dryRun) {
       try {
         await waitUntilDone(client, o, spec, result, { started, after: change.after, deps });
       } catch (err) {
-        return outcomeOf(o, result, { state, secrets }, err);
+        return outcomeOf(o, withServerWarnings(result, client), { state, secrets }, err);
       }
     }
-    return outcomeOf(o, result, { state, secrets });
+    return outcomeOf(o, withServerWarnings(result, client), { state, secrets });
   } finally {
     client.close();
   }
+}
+
+/** The API server's own warnings (deprecated gates, dropped fields), as the API server put them. */
+function serverWarnings(client: KubeClient): string[] {
+  return client.warnings.map((w) => `API server: ${w}`);
+}
+
+function withServerWarnings(result: Result, client: KubeClient): Result {
+  for (const w of serverWarnings(client)) if (!result.warnings.includes(w)) result.warnings.push(w);
+  return result;
 }
 
 interface LiveChange {
@@ -162,16 +172,33 @@ async function waitUntilDone(
     );
     return;
   }
+  const note = noteOnce(result);
+  const { componentsBehind, cdiConfigBehind } = await import('./taken.js');
+  const rv = String(getAt(t.after, '/metadata/resourceVersion') ?? '');
+  const also =
+    o.target === 'kubevirt'
+      ? () => componentsBehind(client, o.namespace, rv, note)
+      : o.target === 'cdi'
+        ? () => cdiConfigBehind(client, o.want.gates, note)
+        : undefined;
   result.readiness = await waitUntilTaken(client, spec.path, spec.object, {
     timeoutMs: o.timeoutMs,
     pollMs,
     log: (l) => log.info(l),
+    also,
   });
   result.generation = result.readiness.generation ?? result.generation;
   if (o.target === 'hco') {
     const left = Math.max(pollMs, o.timeoutMs - (Date.now() - t.started));
-    await waitForHcoKubeVirt(client, o, result, { timeoutMs: left, pollMs, log });
+    await waitForHcoKubeVirt(client, o, result, { timeoutMs: left, pollMs, log, note });
   }
+}
+
+/** Adds a warning to the result the first time it is said. */
+function noteOnce(result: Result): (warning: string) => void {
+  return (w) => {
+    if (!result.warnings.includes(w)) result.warnings.push(w);
+  };
 }
 
 /**
@@ -183,9 +210,10 @@ async function waitForHcoKubeVirt(
   client: KubeClient,
   o: Options,
   result: Result,
-  opts: { timeoutMs: number; pollMs: number; log: Log },
+  opts: { timeoutMs: number; pollMs: number; log: Log; note: (w: string) => void },
 ): Promise<void> {
   const { path, object } = hcoKubeVirt(o);
+  const { componentsBehind } = await import('./taken.js');
   try {
     await client.get(path);
   } catch (err) {
@@ -201,7 +229,12 @@ async function waitForHcoKubeVirt(
     timeoutMs: opts.timeoutMs,
     pollMs: opts.pollMs,
     log: (l) => opts.log.info(l),
-    also: (obj) => gatesStillMissing(obj, o.want),
+    also: async (obj) => {
+      const missing = gatesStillMissing(obj, o.want);
+      if (missing.length) return missing;
+      const rv = String(getAt(obj, '/metadata/resourceVersion') ?? '');
+      return componentsBehind(client, o.namespace, rv, opts.note);
+    },
   });
 }
 

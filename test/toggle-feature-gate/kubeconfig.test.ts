@@ -80,9 +80,9 @@ describe('kubeconfig', () => {
 
   it('names what it cannot use in one line', () => {
     const dir = tmpDir('tfg-kc-');
-    writeFileSync(path.join(dir, 'exec'), config({ exec: { command: 'aws' } }));
-    expect(() => loadConnection('exec', {}, dir)).toThrow(
-      `${path.join(dir, 'exec')}: user "u" authenticates through an exec or auth-provider plugin, which this action does not run; use a token or client certificate`,
+    writeFileSync(path.join(dir, 'ap'), config({ 'auth-provider': { name: 'gcp' } }));
+    expect(() => loadConnection('ap', {}, dir)).toThrow(
+      `${path.join(dir, 'ap')}: user "u" authenticates through an auth-provider plugin, which kubectl itself no longer runs; use an exec credential plugin, a token or a client certificate`,
     );
     expect(() => loadConnection('nope', {}, dir)).toThrow(
       'input "kubeconfig": "nope" does not exist',
@@ -91,14 +91,78 @@ describe('kubeconfig', () => {
     expect(() => loadConnection('noctx', {}, dir)).toThrow('no current-context');
   });
 
-  it('reads only the first existing file of $KUBECONFIG, not a merge of them all', () => {
+  it('merges the files of $KUBECONFIG as kubectl does: the first to set a key wins', () => {
     const dir = tmpDir('tfg-kc-');
-    writeFileSync(path.join(dir, 'a'), config({ token: 'from-a' }));
-    // kubectl would merge b in too; here only a, the first that exists, is read.
-    writeFileSync(path.join(dir, 'b'), config({ token: 'from-b' }));
-    const c = loadConnection(undefined, { KUBECONFIG: `${dir}/a:${dir}/b`, HOME: dir }, dir);
-    expect(c.token).toBe('from-a');
-    expect(c.ref).toEqual({ kind: 'kubeconfig', file: path.join(dir, 'a'), context: 'ci' });
+    mkdirSync(path.join(dir, 'b'));
+    // a: no current-context; its user "u" has a token; its cluster "c" is the one used.
+    writeFileSync(
+      path.join(dir, 'a'),
+      stringify({
+        clusters: [{ name: 'c', cluster: { server: 'https://a.example:6443' } }],
+        users: [{ name: 'u', user: { token: 'from-a' } }],
+        contexts: [{ name: 'ci', context: { cluster: 'c', user: 'u' } }],
+      }),
+    );
+    // b: sets current-context, redefines "u" (with a client cert a lacks: not taken either)
+    // and "c", and adds a context of its own whose CA path is relative to b's folder.
+    writeFileSync(path.join(dir, 'b', 'ca.crt'), 'B CA');
+    writeFileSync(
+      path.join(dir, 'b', 'config'),
+      stringify({
+        'current-context': 'ci',
+        clusters: [
+          { name: 'c', cluster: { server: 'https://b.example:6443' } },
+          {
+            name: 'bc',
+            cluster: { server: 'https://bc.example', 'certificate-authority': 'ca.crt' },
+          },
+        ],
+        users: [
+          {
+            name: 'u',
+            user: {
+              token: 'from-b',
+              'client-certificate-data': Buffer.from('C').toString('base64'),
+            },
+          },
+        ],
+        contexts: [
+          { name: 'ci', context: { cluster: 'bc', user: 'u' } },
+          { name: 'only-b', context: { cluster: 'bc', user: 'u' } },
+        ],
+      }),
+    );
+    const env = {
+      KUBECONFIG: [
+        path.join(dir, 'missing'),
+        path.join(dir, 'a'),
+        '',
+        path.join(dir, 'b', 'config'),
+      ].join(path.delimiter),
+      HOME: dir,
+    };
+    const c = loadConnection(undefined, env, dir);
+    expect(c).toMatchObject({ server: 'https://a.example:6443', token: 'from-a' });
+    expect(c.cert).toBeUndefined();
+    expect(c.ref).toEqual({
+      kind: 'kubeconfig',
+      file: path.join(dir, 'a'),
+      context: 'ci',
+      files: [path.join(dir, 'a'), path.join(dir, 'b', 'config')],
+    });
+    const b = reloadConnection({ ...c.ref, context: 'only-b' } as typeof c.ref, {});
+    expect(b.server).toBe('https://bc.example');
+    expect(b.ca?.toString()).toBe('B CA');
+    expect(b.token).toBe('from-a');
+  });
+
+  it('uses no ~/.kube/config when $KUBECONFIG is set, as kubectl', () => {
+    const dir = tmpDir('tfg-kc-');
+    mkdirSync(path.join(dir, '.kube'));
+    writeFileSync(path.join(dir, '.kube', 'config'), config({ token: 'from-home' }));
+    expect(() =>
+      loadConnection(undefined, { KUBECONFIG: path.join(dir, 'missing'), HOME: dir }, dir),
+    ).toThrow('no Kubernetes connection');
   });
 
   it('loads again the file and context the main step used, whatever is current now', () => {

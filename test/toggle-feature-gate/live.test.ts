@@ -4,7 +4,13 @@ import { restore } from '../../actions/toggle-feature-gate/restore.js';
 import { parseState } from '../../actions/toggle-feature-gate/state.js';
 import { run } from '../../actions/toggle-feature-gate/toggle-feature-gate.js';
 import type { Options, Result } from '../../actions/toggle-feature-gate/types.js';
-import { CDI_PATH, FakeApiServer, HCO_PATH, KUBEVIRT_PATH } from './support/fake-apiserver.js';
+import {
+  CDI_CONFIG_PATH,
+  CDI_PATH,
+  FakeApiServer,
+  HCO_PATH,
+  KUBEVIRT_PATH,
+} from './support/fake-apiserver.js';
 import { kubeconfigFor, options, runResult, testDeps } from './support/helpers.js';
 
 // Live targets against the in-test API server (support/fake-apiserver.ts), which behaves like
@@ -155,11 +161,101 @@ describe('kubevirt target', () => {
 
   it('stops at a real 422 refusal (values unchanged) with the server message', async () => {
     seedKubeVirt();
-    server.faults.push({ method: 'PATCH', status: 422 });
+    server.operator.mode = 'refuse';
     await expect(go({ want: gates(['HyperVL1VH']) })).rejects.toThrow(
-      'KubeVirt kubevirt/kubevirt: PATCH /apis/kubevirt.io/v1/namespaces/kubevirt/kubevirts/kubevirt failed with HTTP 422: injected Invalid',
+      'KubeVirt kubevirt/kubevirt: PATCH /apis/kubevirt.io/v1/namespaces/kubevirt/kubevirts/kubevirt failed with HTTP 422: admission webhook "kubevirt-update-validator.kubevirt.io" denied the request: the operator refuses this configuration',
     );
     expect(writes()).toHaveLength(1);
+  });
+
+  it("shows the API server's own causes of a schema 422", async () => {
+    seedKubeVirt();
+    await expect(go({ want: { ...gates([]), hypervisor: 'xen' } })).rejects.toThrow(
+      'KubeVirt kubevirt/kubevirt: PATCH /apis/kubevirt.io/v1/namespaces/kubevirt/kubevirts/kubevirt failed with HTTP 422: KubeVirt.kubevirt.io "kubevirt" is invalid: spec.configuration.hypervisors[0].name: Unsupported value: "xen": supported values: "kvm", "hyperv-direct"',
+    );
+    expect(dev()).toEqual({ featureGates: ['DataVolumes'] });
+  });
+
+  it('names the verb, resource, namespace and user of an RBAC refusal', async () => {
+    seedKubeVirt();
+    server.forbid.push({ verb: 'patch' });
+    await expect(go({ want: gates(['HyperVL1VH']) })).rejects.toThrow(
+      'KubeVirt kubevirt/kubevirt: RBAC forbids user "system:serviceaccount:ci:runner" to patch kubevirts (API group kubevirt.io) in namespace kubevirt (HTTP 403); grant it with a Role or ClusterRole',
+    );
+    expect(dev()).toEqual({ featureGates: ['DataVolumes'] });
+  });
+
+  it("turns the API server's Warning headers into step warnings", async () => {
+    seedKubeVirt();
+    server.kubevirtGateStates = { LiveMigration: 'General Availability' };
+    const r = await go({ want: gates(['LiveMigration']) });
+    expect(r.warnings).toEqual([
+      'API server: feature gate LiveMigration is deprecated (feature state is "General Availability"), therefore it can be safely removed and is redundant. For more info, please look at: https://github.com/kubevirt/kubevirt/blob/main/docs/deprecation.md',
+    ]);
+  });
+
+  it("also requires Created=True, as KubeVirt's test suite does", async () => {
+    seedKubeVirt();
+    // virt-operator has not created all its resources yet.
+    const kv = server.objects.get(KUBEVIRT_PATH());
+    const conds = (
+      kv?.status as { conditions: Array<{ type: string; status: string; reason: string }> }
+    ).conditions;
+    const created = conds.find((c) => c.type === 'Created');
+    if (created) Object.assign(created, { status: 'False', reason: 'Creating' });
+    server.operator.progressMs = 100_000;
+    await expect(go({ want: gates(['HyperVL1VH']), timeoutMs: 400 })).rejects.toThrow(
+      /did not take the change within 400ms: observedGeneration 1 < generation 2; Created=False \(Creating\)/,
+    );
+  });
+
+  it('waits until virt-controller, virt-api and virt-handler run the new configuration, saying so as it waits', async () => {
+    seedKubeVirt();
+    server.operator.componentLagMs = 400;
+    const lines: string[] = [];
+    const deps = testDeps({ log: { ...silentLog, info: (l) => void lines.push(l) } });
+    const r = await runResult(options({ kubeconfig, want: gates(['HyperVL1VH']) }), deps);
+    expect(r.readiness?.ready).toBe(true);
+    const waiting = lines.filter((l) => l.startsWith('waiting for KubeVirt kubevirt/kubevirt: '));
+    expect(
+      waiting.some((l) =>
+        /virt-controller pod virt-controller-7d9f8 runs configuration \d+, not yet \d+/.test(l),
+      ),
+    ).toBe(true);
+    // When it said taken, every component ran at least the version the write returned.
+    const patched = server.requests.find((q) => q.method === 'PATCH' && q.status === 200)
+      ?.response as { metadata: { resourceVersion: string } };
+    for (const c of ['virt-controller', 'virt-api', 'virt-handler']) {
+      expect(Number(server.componentRv.get(`kubevirt/${c}`))).toBeGreaterThanOrEqual(
+        Number(patched.metadata.resourceVersion),
+      );
+    }
+    const proxied = server.requests.filter((q) => q.path.endsWith('/proxy/healthz'));
+    expect(new Set(proxied.map((q) => q.path.split('/')[6]))).toEqual(
+      new Set([
+        'https:virt-controller-7d9f8:8443',
+        'https:virt-api-7d9f8:8443',
+        'https:virt-handler-7d9f8:8443',
+      ]),
+    );
+  });
+
+  it('fails naming the component that never loads the new configuration', async () => {
+    seedKubeVirt();
+    server.operator.staleComponent = 'virt-handler';
+    await expect(go({ want: gates(['HyperVL1VH']), timeoutMs: 600 })).rejects.toThrow(
+      /did not take the change within 600ms: virt-handler pod virt-handler-7d9f8 runs configuration \d+, not yet \d+/,
+    );
+  });
+
+  it("relies on the CR's conditions, with a warning, where the pod proxy is forbidden", async () => {
+    seedKubeVirt();
+    server.forbid.push({ pathIncludes: '/proxy/' });
+    const r = await go({ want: gates(['HyperVL1VH']) });
+    expect(r.readiness?.ready).toBe(true);
+    expect(r.warnings).toContain(
+      'could not reach /healthz of pod virt-controller-7d9f8 through the API server\'s pod proxy (HTTP 403: pods "virt-controller-7d9f8" is forbidden: User "system:serviceaccount:ci:runner" cannot get resource "pods/proxy" in API group "" in the namespace "kubevirt"); relied on the KubeVirt CR\'s conditions for it',
+    );
   });
 
   it('retries 5xx, 429 with Retry-After, and a request that never gets an answer', async () => {
@@ -350,6 +446,43 @@ describe('hco target without its KubeVirt CR', () => {
 });
 
 describe('cdi and resource targets', () => {
+  it('finishes the default wait against CDI, which reports no observedGeneration, once CDIConfig has the gates', async () => {
+    server.put(CDI_PATH(), { spec: { config: { featureGates: ['HonorWaitForFirstConsumer'] } } });
+    const r = await go({ target: 'cdi', name: 'cdi', want: gates(['DataVolumeClaimAdoption']) });
+    expect(r.readiness?.ready).toBe(true);
+    expect(
+      (server.get(CDI_PATH()).status as Record<string, unknown>).observedGeneration,
+    ).toBeUndefined();
+    expect(server.get(CDI_CONFIG_PATH).spec).toEqual({
+      featureGates: ['HonorWaitForFirstConsumer', 'DataVolumeClaimAdoption'],
+    });
+  });
+
+  it('keeps waiting while CDI has not put the gates into CDIConfig', async () => {
+    server.put(CDI_PATH(), { spec: { config: {} } });
+    server.operator.mode = 'stuck';
+    await expect(
+      go({ target: 'cdi', name: 'cdi', want: gates(['DataVolumeClaimAdoption']), timeoutMs: 500 }),
+    ).rejects.toThrow(
+      /CDI cdi did not take the change within 500ms: Progressing=True \(Reconciling\)/,
+    );
+    server.reset();
+    server.put(CDI_PATH(), { spec: { config: {} } });
+    server.operator.progressMs = 100_000;
+    await expect(
+      go({ target: 'cdi', name: 'cdi', want: gates(['DataVolumeClaimAdoption']), timeoutMs: 500 }),
+    ).rejects.toThrow(
+      'CDI cdi did not take the change within 500ms: CDIConfig config does not list DataVolumeClaimAdoption yet',
+    );
+  });
+
+  it('names a CRD that is not installed as such', async () => {
+    server.uninstall('cdis.cdi.kubevirt.io');
+    await expect(go({ target: 'cdi', name: 'cdi', want: gates(['X']) })).rejects.toThrow(
+      'CDI cdi: the API server does not serve cdis.cdi.kubevirt.io (cdi.kubevirt.io/v1beta1): its CustomResourceDefinition is not installed, or not at this version (GET /apis/cdi.kubevirt.io/v1beta1/cdis/cdi: the server could not find the requested resource)',
+    );
+  });
+
   it('sets spec.config.featureGates on the cluster-scoped CDI CR', async () => {
     server.put(CDI_PATH(), { spec: { config: { featureGates: ['HonorWaitForFirstConsumer'] } } });
     const r = await go({

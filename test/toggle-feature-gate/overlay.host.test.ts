@@ -211,6 +211,94 @@ describe('overlay target', () => {
     expect(copy.before).toHaveLength(2);
   });
 
+  it('edits an overlay with namePrefix, nameSuffix and namespace: the patch targets the CR as kustomize matches it', async () => {
+    const ws = overlayWorkspace();
+    const dev = path.join(ws, 'deploy', 'dev');
+    const kfile = path.join(dev, 'kustomization.yaml');
+    writeFileSync(
+      kfile,
+      readFileSync(kfile, 'utf8') + 'namePrefix: dev-\nnameSuffix: -a\nnamespace: kv-dev\n',
+    );
+    const r = await runResult(
+      overlayOpts(ws, { want: { gates: { enable: ['HyperVL1VH'], disable: ['Snapshot'] } } }),
+    );
+    expect(r.changed).toBe(true);
+    const [kv] = kustomize(dev);
+    expect(kv.metadata).toMatchObject({ name: 'dev-kubevirt-a', namespace: 'kv-dev' });
+    expect(devConfig(kv)).toEqual({
+      featureGates: ['DataVolumes', 'HyperVL1VH'],
+      disabledFeatureGates: ['Snapshot'],
+    });
+    expect(parseYaml(readFileSync(kfile, 'utf8')).patches).toEqual([
+      { path: PATCH_FILE, target: { group: 'kubevirt.io', kind: 'KubeVirt', name: 'kubevirt' } },
+    ]);
+    // The rendered name is accepted too.
+    const again = await runResult(
+      overlayOpts(ws, {
+        name: 'dev-kubevirt-a',
+        want: { gates: { enable: ['HyperVL1VH'], disable: [] } },
+      }),
+    );
+    expect(again.changed).toBe(false);
+  });
+
+  it('takes the gate operations out of a legacy patchesJson6902 (applied after patches), keeping what they did', async () => {
+    const ws = overlayWorkspace();
+    const dev = path.join(ws, 'deploy', 'dev');
+    const kfile = path.join(dev, 'kustomization.yaml');
+    const ops = [
+      '- op: add',
+      '  path: /spec/configuration/developerConfiguration/featureGates/-',
+      '  value: NUMA',
+      '- op: replace',
+      '  path: /spec/imagePullPolicy',
+      '  value: Always',
+      '',
+    ].join('\n');
+    writeFileSync(path.join(dev, 'json6902.yaml'), ops);
+    writeFileSync(
+      kfile,
+      readFileSync(kfile, 'utf8') +
+        [
+          'patchesJson6902:',
+          '  - target: {group: kubevirt.io, version: v1, kind: KubeVirt, name: kubevirt}',
+          '    path: json6902.yaml',
+          'patches:',
+          '  - target: {kind: KubeVirt}',
+          '    patch: |-',
+          '      - op: add',
+          '        path: /spec/configuration/developerConfiguration/featureGates/-',
+          '        value: CPUManager',
+          '',
+        ].join('\n'),
+    );
+    const kBefore = readFileSync(kfile, 'utf8');
+    const { state, result } = await run(
+      overlayOpts(ws, {
+        restore: true,
+        want: { gates: { enable: ['HyperVL1VH'], disable: ['Snapshot'] } },
+      }),
+      testDeps(),
+    );
+    expect(result?.before).toEqual({ HyperVL1VH: 'default', Snapshot: 'enabled' });
+    const [kv] = kustomize(dev);
+    expect(devConfig(kv)).toEqual({
+      featureGates: ['DataVolumes', 'CPUManager', 'NUMA', 'HyperVL1VH'],
+      disabledFeatureGates: ['Snapshot'],
+    });
+    // Their other operation stays; the gate operations are gone (the inline patch, left
+    // empty, is no longer listed).
+    expect((kv.spec as { imagePullPolicy: string }).imagePullPolicy).toBe('Always');
+    expect(parseYaml(readFileSync(path.join(dev, 'json6902.yaml'), 'utf8'))).toEqual([
+      { op: 'replace', path: '/spec/imagePullPolicy', value: 'Always' },
+    ]);
+    expect(parseYaml(readFileSync(kfile, 'utf8')).patches).toEqual([{ path: PATCH_FILE }]);
+    if (state?.kind !== 'files') throw new Error('no restore state');
+    restoreFiles(state.files);
+    expect(readFileSync(kfile, 'utf8')).toBe(kBefore);
+    expect(readFileSync(path.join(dev, 'json6902.yaml'), 'utf8')).toBe(ops);
+  });
+
   it('fails a missing overlay, a folder with no kustomization and a missing KubeVirt in one line each', async () => {
     const ws = overlayWorkspace();
     const want = { gates: { enable: ['HyperVL1VH'], disable: [] } };

@@ -31,6 +31,12 @@ describe('saved state', () => {
     expect(parseState(structuredClone(files))).toEqual(files);
     const inCluster = { ...live, connection: { kind: 'in-cluster' } };
     expect(parseState(inCluster)).toEqual(inCluster);
+    // $KUBECONFIG merged from several files: the post step merges the same ones.
+    const merged = {
+      ...live,
+      connection: { ...live.connection, files: ['/ws/kubeconfig', '/home/u/.kube/extra'] },
+    };
+    expect(parseState(structuredClone(merged))).toEqual(merged);
   });
 
   it.each([
@@ -40,6 +46,10 @@ describe('saved state', () => {
     [
       { ...live, connection: { kind: 'kubeconfig', context: 'ci' } },
       "the saved state's data.connection.file is missing (expected a string)",
+    ],
+    [
+      { ...live, connection: { ...live.connection, files: ['/a', 3] } },
+      `the saved state's data.connection.files is "[\\"/a\\",3]", not a list of file paths`,
     ],
     [
       { ...live, connection: { kind: 'token' } },
