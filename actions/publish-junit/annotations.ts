@@ -10,7 +10,10 @@ const STEP_ERROR_LIMIT = 10;
 const STEP_WARNING_LIMIT = 10;
 
 function testTitle(f: { classname: string; name: string }): string {
-  return f.classname && !f.name.startsWith(f.classname) ? `${f.classname} › ${f.name}` : f.name;
+  const classname = f.classname.trim();
+  const name = f.name.trim();
+  const t = classname && !name.startsWith(classname) ? `${classname} › ${name}` : name || classname;
+  return t || '(unnamed test)';
 }
 
 function failureAnnotation(f: FailureEntry): Annotation {

@@ -1,3 +1,5 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import { errorMessage } from '../../shared/errors.js';
 import { globFiles } from '../../shared/glob.js';
 import { readJUnitFile } from '../../shared/junit/reader.js';
@@ -15,6 +17,77 @@ export interface Collected {
   broken: BrokenReport[];
 }
 
+// The first `timestamp` attribute sits in the root or first suite's start tag.
+const HEAD_BYTES = 16 * 1024;
+const TIMESTAMP = /<testsuites?\b[^>]*?\stimestamp\s*=\s*["']([^"']+)["']/;
+
+/** When a report's run started: its `timestamp` attribute, else the file's modification time. */
+async function startedAt(file: string): Promise<number> {
+  let handle;
+  try {
+    handle = await fs.open(file, 'r');
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
+    const m = TIMESTAMP.exec(buf.subarray(0, bytesRead).toString('utf8'));
+    // A timestamp without a zone ("2024-10-24T12:07:54", Surefire, pytest) is read as UTC
+    // for every report alike, so their order holds.
+    const t = m ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(m[1]) ? m[1] : `${m[1]}Z`) : NaN;
+    if (Number.isFinite(t)) return t;
+    return (await handle.stat()).mtimeMs;
+  } catch {
+    return 0;
+  } finally {
+    await handle?.close();
+  }
+}
+
+/**
+ * Each file once: a glob through a symbolic link to a folder (reports/latest -> .) matches
+ * one report under two names, and one run counted twice is not two runs. A link that
+ * cannot be resolved (a loop) stays, and reading it says what is wrong.
+ */
+async function distinct(files: string[]): Promise<string[]> {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const f of files) {
+    let real = f;
+    try {
+      real = await fs.realpath(f);
+    } catch {
+      // Kept under its own name: the reader reports the loop or the missing target.
+    }
+    if (seen.has(real)) continue;
+    seen.add(real);
+    out.push(f);
+  }
+  return out;
+}
+
+/**
+ * The reports in reading order: by directory, and inside one directory by when each run
+ * started, so a rerun is read after the run it repeats whatever the files are called.
+ */
+export async function readingOrder(files: string[]): Promise<{ file: string; shared: boolean }[]> {
+  const byDir = new Map<string, string[]>();
+  for (const f of await distinct(files)) {
+    const d = path.dirname(f);
+    byDir.set(d, [...(byDir.get(d) ?? []), f]);
+  }
+  const out: { file: string; shared: boolean }[] = [];
+  for (const [, group] of [...byDir].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+    if (group.length === 1) {
+      out.push({ file: group[0], shared: false });
+      continue;
+    }
+    const timed = await Promise.all(
+      group.map(async (file) => ({ file, t: await startedAt(file) })),
+    );
+    timed.sort((a, b) => a.t - b.t || (a.file < b.file ? -1 : 1));
+    for (const { file } of timed) out.push({ file, shared: true });
+  }
+  return out;
+}
+
 /**
  * Stream every report into one tally. A report that cannot be read is recorded by name and
  * line and the others are still counted: one broken file must not hide the rest.
@@ -26,18 +99,25 @@ export async function collect(
   const tally = new Tally(opts);
   const reports: string[] = [];
   const broken: BrokenReport[] = [];
-  for (const file of files) {
+  for (const { file, shared } of await readingOrder(files)) {
     const display = displayPath(file, opts.workspace);
     reports.push(display);
+    tally.beginReport({ report: display, shared });
     try {
       await readJUnitFile(
         file,
-        { onCase: (tc) => tally.add(tc), onDeclaredSuite: (s) => tally.addDeclared(s) },
+        {
+          onCase: (tc) => tally.add(tc),
+          onDeclaredSuite: (s) => tally.addDeclared(s),
+          onSuiteEnd: (s) => tally.endSuite(s),
+          onRootEnd: (r) => tally.endRoot(r),
+        },
         display,
       );
     } catch (err) {
       broken.push({ file: display, message: errorMessage(err) });
     }
+    tally.endReport();
   }
   return { tally, reports, broken };
 }

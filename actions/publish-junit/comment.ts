@@ -1,6 +1,6 @@
 import { splitRepository } from '../../shared/action/github.js';
 import type { GitHubClient } from '../../shared/github-client.js';
-import { trimToBytes } from '../../shared/summary.js';
+import { trimMarkdown } from './escape.js';
 
 /**
  * One sticky pull-request comment per `name`: found again by a hidden marker and edited in
@@ -33,7 +33,7 @@ export function commentBody(content: CommentContent, runUrl?: string): string {
   const tail = runUrl ? `\n[Run details](${runUrl})\n` : '';
   // A byte budget is stricter than GitHub's character limit, so it always fits.
   const room = COMMENT_LIMIT - Buffer.byteLength(head + tail) - 64;
-  return `${head}\n${trimToBytes(content.markdown, room)}${tail}`;
+  return `${head}\n${trimMarkdown(content.markdown, room)}${tail}`;
 }
 
 interface IssueComment {

@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import { UserError, errorMessage } from '../../shared/errors.js';
-import { details, table, trimToBytes } from '../../shared/summary.js';
+import { table } from '../../shared/summary.js';
+import { collapsed, text, trimMarkdown } from './escape.js';
 import { formatDuration } from '../../shared/format.js';
 import {
   RESULTS_VERSION,
@@ -30,6 +31,11 @@ export async function readResultsFile(file: string, workspace: string): Promise<
       `${shown}: not a publish-junit results file (version ${RESULTS_VERSION} with name and totals expected); write one with the "output" input`,
     );
   }
+  const bad = invalidField(r);
+  if (bad)
+    throw new UserError(
+      `${shown}: not a valid results file: ${bad}; write it with publish-junit's "output" input`,
+    );
   return {
     failures: [],
     flaky: [],
@@ -39,7 +45,48 @@ export async function readResultsFile(file: string, workspace: string): Promise<
     broken: [],
     omitted: { suites: 0, failures: 0, flaky: 0 },
     ...r,
+    // Recomputed: a file's own pass rate could say anything.
+    passRate: passRate(r.totals),
   } as Results;
+}
+
+const COUNTS = ['total', 'passed', 'failed', 'errors', 'skipped', 'flaky'] as const;
+const LISTS = [
+  'failures',
+  'flaky',
+  'suites',
+  'slowest',
+  'reports',
+  'broken',
+  'suiteFailures',
+] as const;
+
+/** What is wrong with a results file's fields, or '' when nothing is. */
+function invalidField(r: Partial<Results>): string {
+  const t = r.totals as unknown as Record<string, unknown>;
+  for (const k of COUNTS) {
+    const v = t[k];
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)
+      return `totals.${k} is ${JSON.stringify(v)}; allowed: a whole number, 0 or more`;
+  }
+  const d = t.duration;
+  if (typeof d !== 'number' || !Number.isFinite(d) || d < 0)
+    return `totals.duration is ${JSON.stringify(d)}; allowed: seconds, 0 or more`;
+  const n = r.totals as Totals;
+  if (n.passed + n.failed + n.errors + n.skipped !== n.total)
+    return `totals: passed + failed + errors + skipped is ${n.passed + n.failed + n.errors + n.skipped}, not total ${n.total}`;
+  if (n.flaky > n.passed) return `totals.flaky ${n.flaky} is more than passed ${n.passed}`;
+  if (!['success', 'failure', 'neutral'].includes(String(r.conclusion)))
+    return `conclusion is ${JSON.stringify(r.conclusion)}; allowed: success, failure, neutral`;
+  if (typeof r.name !== 'string') return 'name is not a string';
+  for (const k of LISTS)
+    if (r[k] !== undefined && !Array.isArray(r[k])) return `${k} is not a list`;
+  const o = r.omitted as unknown as Record<string, unknown> | undefined;
+  if (o !== undefined)
+    for (const k of ['suites', 'failures', 'flaky'])
+      if (typeof o?.[k] !== 'number' || !Number.isSafeInteger(o[k]) || (o[k] as number) < 0)
+        return `omitted.${k} is ${JSON.stringify(o?.[k])}; allowed: a whole number, 0 or more`;
+  return '';
 }
 
 export function label(r: Results): string {
@@ -134,7 +181,9 @@ function environmentsTable(d: Dashboard, rows: Results[]): string {
     [
       ...rows.map((r) =>
         totalsRow(
-          r.runUrl ? `[${label(r)}](${r.runUrl})` : label(r),
+          r.runUrl && /^https?:\/\/[^\s()]+$/.test(r.runUrl)
+            ? `[${text(label(r))}](${r.runUrl})`
+            : text(label(r)),
           ICON[r.conclusion],
           r.passRate,
           r.totals,
@@ -161,7 +210,7 @@ function failuresByTest(rows: Results[]): string {
       [...byTest]
         .sort((a, b) => b[1].length - a[1].length)
         .slice(0, LIST_CAP)
-        .map(([t, envs]) => [t, envs.join(', ')]),
+        .map(([t, envs]) => [text(t), text(envs.join(', '))]),
     )
   );
 }
@@ -173,7 +222,7 @@ function environmentDetails(r: Results): string {
     body.push(
       table(
         ['report', 'problem'],
-        r.broken.map((b) => [b.file, b.message]),
+        r.broken.map((b) => [text(b.file), text(b.message)]),
       ),
     );
   if (r.failures.length)
@@ -181,9 +230,9 @@ function environmentDetails(r: Results): string {
       table(
         ['test', 'message', 'where'],
         r.failures.map((f) => [
-          testName(f),
-          (f.message ?? '').split('\n')[0].slice(0, 200),
-          f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : f.report,
+          text(testName(f)),
+          text((f.message ?? '').split('\n')[0].slice(0, 200)),
+          text(f.file ? `${f.file}${f.line ? `:${f.line}` : ''}` : f.report),
         ]),
       ),
     );
@@ -192,25 +241,53 @@ function environmentDetails(r: Results): string {
       '🔁 flaky:\n\n' +
         table(
           ['test', 'failed runs'],
-          r.flaky.map((f) => [testName(f), f.failedRuns]),
+          r.flaky.map((f) => [text(testName(f)), f.failedRuns]),
         ),
     );
   return (
     '\n' +
-    details(
+    collapsed(
       `${label(r)}: ${r.totals.failed + r.totals.errors} failing, ${r.totals.flaky} flaky`,
       body.join('\n'),
     )
   );
 }
 
-export function renderDashboard(d: Dashboard, name: string, maxBytes: number): string {
-  const rows = [...d.rows].sort((a, b) => label(a).localeCompare(label(b)));
+/**
+ * The profile's environments that sent no results file: a job that never published is a
+ * hole in the dashboard, not a pass.
+ */
+export function missingEnvironments(d: Dashboard, environments: string[]): string[] {
+  if (!d.rows.some((r) => r.environment)) return [];
+  const have = new Set(d.rows.map((r) => r.environment).filter(Boolean));
+  return environments.filter((e) => !have.has(e));
+}
+
+/** Rows in the profile's order; environments it does not name follow, by name. */
+export function orderRows(rows: Results[], environments: string[]): Results[] {
+  const rank = (r: Results) => {
+    const i = r.environment ? environments.indexOf(r.environment) : -1;
+    return i < 0 ? environments.length : i;
+  };
+  return [...rows].sort((a, b) => rank(a) - rank(b) || label(a).localeCompare(label(b)));
+}
+
+export function renderDashboard(
+  d: Dashboard,
+  name: string,
+  maxBytes: number,
+  environments: string[] = [],
+): string {
+  const rows = orderRows(d.rows, environments);
+  const missing = missingEnvironments(d, environments);
   const out = [
-    `### ${ICON[d.conclusion]} ${name}: ${rows.length} environment(s), ${d.totals.total} tests, ${d.passRate}% pass rate\n`,
+    `### ${ICON[d.conclusion]} ${text(name)}: ${rows.length} environment(s), ${d.totals.total} tests, ${d.passRate}% pass rate\n`,
     environmentsTable(d, rows),
+    missing.length
+      ? `\n⚠️ No results from ${missing.length} environment(s) of the profile: ${missing.map(text).join(', ')}\n`
+      : '',
     failuresByTest(rows),
     ...rows.map(environmentDetails),
   ];
-  return trimToBytes(out.filter(Boolean).join('\n'), maxBytes);
+  return trimMarkdown(out.filter(Boolean).join('\n'), maxBytes);
 }

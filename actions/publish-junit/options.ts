@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../../shared/action/context.js';
 import { UserError } from '../../shared/errors.js';
@@ -18,6 +19,7 @@ export function options(ctx: Context<Input>): Options {
   const output = inputs.string('output');
   if (output.endsWith('/'))
     throw new UserError(`input "output": ${JSON.stringify(output)} is a folder; give a file path`);
+  const outputFile = output ? checkOutput(output, workspace, ctx.tempDir) : '';
   const token = inputs.string('token');
   if (token) ctx.mask(token);
   return {
@@ -44,8 +46,45 @@ export function options(ctx: Context<Input>): Options {
     requireTests: inputs.boolean('require-tests', { default: false }),
     flaky: inputs.boolean('flaky', { default: true }),
     aggregate: inputs.lines('aggregate'),
-    output: output ? path.resolve(workspace, output) : '',
+    output: outputFile,
+    environments: profile.profile?.environments.map((e) => e.name) ?? [],
     tempDir: ctx.tempDir,
     github: ctx.github,
   };
+}
+
+function inside(file: string, dir: string): boolean {
+  const rel = path.relative(path.resolve(dir), file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+/**
+ * The results file goes where the job's own files are: inside the workspace or the runner's
+ * temporary folder, as a regular file (new or replaced). Replacing anything else (a device
+ * such as /dev/full, a symlink, a folder) is refused before anything is written.
+ */
+function checkOutput(output: string, workspace: string, tempDir: string): string {
+  const file = path.resolve(workspace, output);
+  const allowed = 'a file path inside the workspace or RUNNER_TEMP';
+  if (!inside(file, workspace) && !(tempDir && inside(file, tempDir)))
+    throw new UserError(
+      `input "output": ${JSON.stringify(output)} is outside the workspace and RUNNER_TEMP; allowed: ${allowed}`,
+    );
+  let st;
+  try {
+    st = lstatSync(file);
+  } catch {
+    return file;
+  }
+  if (!st.isFile()) {
+    const what = st.isDirectory()
+      ? 'a folder'
+      : st.isSymbolicLink()
+        ? 'a symbolic link'
+        : 'not a regular file';
+    throw new UserError(
+      `input "output": ${JSON.stringify(output)} is ${what}; allowed: ${allowed} (a new or regular file)`,
+    );
+  }
+  return file;
 }

@@ -46,7 +46,7 @@ export async function run(o: Options, deps: Deps): Promise<Outcome<Result, State
   } catch (err) {
     return failed<Result, State>(err, { annotations: noticeAnnotations(notices) });
   }
-  const markdown = summaryMarkdown(got, o.name);
+  const markdown = summaryMarkdown(got, o.name, o.environments);
   const done: Published = { notices, failures: testFailures(o, got.results) };
   const result: Result = { results: got.results, resultsFile: writeResults(o, got.results, done) };
   const client = lazyClient(o, deps);

@@ -1,5 +1,11 @@
 import { collect, findFiles } from './collect.js';
-import { combine, dashboardResults, readResultsFile, type Dashboard } from './dashboard.js';
+import {
+  combine,
+  dashboardResults,
+  missingEnvironments,
+  readResultsFile,
+  type Dashboard,
+} from './dashboard.js';
 import { RESULTS_VERSION, conclude, passRate, type Results } from './results.js';
 import type { Options } from './types.js';
 
@@ -31,11 +37,12 @@ async function readReports(o: Options, notices: string[]): Promise<Results> {
     version: RESULTS_VERSION,
     name: o.name,
     ...(o.environment ? { environment: o.environment } : {}),
-    conclusion: conclude(tally.totals, broken.length),
+    conclusion: conclude(tally.totals, broken.length, tally.suiteFailures.length),
     totals: { ...tally.totals, duration: Math.round(tally.totals.duration * 1000) / 1000 },
     passRate: passRate(tally.totals),
     reports,
     broken,
+    suiteFailures: tally.suiteFailures,
     suites: suites.rows,
     failures: tally.failureList(),
     flaky: tally.flakyList(),
@@ -53,6 +60,11 @@ async function readDashboard(o: Options, notices: string[]): Promise<Gathered> {
   if (local) rows.push(local);
   if (files.length === 0) notices.push(`no results file matched ${o.aggregate.join(', ')}`);
   const dashboard = combine(rows);
+  const missing = missingEnvironments(dashboard, o.environments);
+  if (missing.length)
+    notices.push(
+      `no results file from ${missing.length} environment(s) of the profile: ${missing.join(', ')}`,
+    );
   return {
     results: dashboardResults(dashboard, o.name, o.github.runUrl()),
     dashboard,

@@ -1,16 +1,19 @@
 import { formatDuration } from '../../shared/format.js';
-import { codeBlock, details, table, trimToBytes } from '../../shared/summary.js';
+import { table } from '../../shared/summary.js';
+import { collapsed, fenced, text, trimMarkdown } from './escape.js';
 import type { FailureEntry, Results, Totals } from './results.js';
 
 /**
  * Markdown for people: the job summary, the check run and the PR comment share these pieces.
  * Failures come first with their message; stack traces are collapsed; long lists are capped
- * with a line saying how many were left out.
+ * with a line saying how many were left out. Everything taken from a report goes through
+ * escape.ts: it is shown, never interpreted.
  */
 const ICON = { success: '✅', failure: '❌', neutral: '⚪' } as const;
 
 export function resultsHeadline(
   r: Pick<Results, 'name' | 'conclusion' | 'totals' | 'passRate'>,
+  show: (name: string) => string = (n) => n,
 ): string {
   const t = r.totals;
   const parts = [`${t.total} tests`, `${t.passed} passed`];
@@ -18,7 +21,7 @@ export function resultsHeadline(
   if (t.errors) parts.push(`${t.errors} errors`);
   if (t.skipped) parts.push(`${t.skipped} skipped`);
   if (t.flaky) parts.push(`${t.flaky} flaky`);
-  return `${ICON[r.conclusion]} ${r.name}: ${parts.join(', ')} (${r.passRate}% pass rate, ${formatDuration(t.duration * 1000)})`;
+  return `${ICON[r.conclusion]} ${show(r.name)}: ${parts.join(', ')} (${r.passRate}% pass rate, ${formatDuration(t.duration * 1000)})`;
 }
 
 function totalsTable(t: Totals, passRate: number): string {
@@ -45,35 +48,60 @@ function where(f: FailureEntry): string {
 }
 
 function title(f: { classname: string; name: string }): string {
-  if (!f.classname || f.name.startsWith(f.classname)) return f.name || f.classname;
-  return `${f.classname} › ${f.name}`;
+  const classname = f.classname.trim();
+  const name = f.name.trim();
+  if (!classname || name.startsWith(classname)) return name || classname || '(unnamed test)';
+  return `${classname} › ${name}`;
 }
 
-function failureSection(r: Results, maxDetails: number): string {
+const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
+
+/**
+ * The failures table and their collapsed details, as many as `room` bytes hold: every
+ * failure listed fits whole, and a line says how many were left out.
+ */
+function failureSection(r: Results, maxDetails: number, room: number): string {
   if (r.failures.length === 0) return '';
-  const out: string[] = [`#### Failures\n`];
-  out.push(
-    table(
-      ['', 'test', 'message', 'where'],
-      r.failures.map((f) => [
-        f.outcome === 'error' ? '💥' : '❌',
-        title(f),
-        oneLine(f.message ?? ''),
-        where(f),
-      ]),
-    ),
-  );
-  if (r.omitted.failures) out.push(`\n_…and ${r.omitted.failures} more failures not listed._\n`);
-  const withDetails = r.failures.filter((f) => f.details).slice(0, maxDetails);
-  for (const f of withDetails)
-    out.push(
-      details(`${f.outcome === 'error' ? '💥' : '❌'} ${title(f)}`, codeBlock(f.details ?? '')),
+  const head = `#### Failures\n\n${table(['', 'test', 'message', 'where'], [])}`;
+  const rows: string[] = [];
+  let used = bytes(head) + 200;
+  for (const f of r.failures) {
+    const row = table(
+      ['', '', '', ''],
+      [
+        [
+          f.outcome === 'error' ? '💥' : '❌',
+          text(title(f)),
+          text(oneLine(f.message ?? '')),
+          text(where(f)),
+        ],
+      ],
+    )
+      .split('\n')
+      .slice(2)
+      .join('\n');
+    if (used + bytes(row) > room) break;
+    used += bytes(row);
+    rows.push(row);
+  }
+  const left = r.failures.length - rows.length + r.omitted.failures;
+  const out = [head.trimEnd(), ...rows.map((x) => x.trimEnd())];
+  if (left) out.push(`\n_…and ${left} more failures not listed._\n`);
+  const shown = new Set(r.failures.slice(0, rows.length));
+  for (const f of r.failures.filter((x) => x.details && shown.has(x)).slice(0, maxDetails)) {
+    const d = collapsed(
+      `${f.outcome === 'error' ? '💥' : '❌'} ${title(f)}`,
+      fenced(f.details ?? ''),
     );
+    if (used + bytes(d) > room) break;
+    used += bytes(d);
+    out.push(d);
+  }
   return out.join('\n') + '\n';
 }
 
-function oneLine(text: string, max = 200): string {
-  const first = text.split(/\r?\n/).find((l) => l.trim()) ?? '';
+function oneLine(value: string, max = 200): string {
+  const first = value.split(/\r?\n/).find((l) => l.trim()) ?? '';
   return first.length > max ? `${first.slice(0, max)}…` : first;
 }
 
@@ -81,10 +109,10 @@ function flakySection(r: Results): string {
   if (r.flaky.length === 0) return '';
   const body = table(
     ['test', 'failed runs', 'first failure'],
-    r.flaky.map((f) => [title(f), f.failedRuns, oneLine(f.message ?? '')]),
+    r.flaky.map((f) => [text(title(f)), f.failedRuns, text(oneLine(f.message ?? ''))]),
   );
   const more = r.omitted.flaky ? `\n_…and ${r.omitted.flaky} more._\n` : '';
-  return details(`🔁 Flaky tests (${r.totals.flaky}): failed, then passed`, body + more) + '\n';
+  return collapsed(`🔁 Flaky tests (${r.totals.flaky}): failed, then passed`, body + more) + '\n';
 }
 
 function suitesSection(r: Results): string {
@@ -92,7 +120,7 @@ function suitesSection(r: Results): string {
   const body = table(
     ['suite', 'tests', 'passed', 'failed', 'errors', 'skipped', 'flaky', 'time'],
     r.suites.map((s) => [
-      s.name || s.report,
+      text(s.name || s.report),
       s.tests,
       s.passed,
       s.failed,
@@ -103,16 +131,16 @@ function suitesSection(r: Results): string {
     ]),
   );
   const more = r.omitted.suites ? `\n_…and ${r.omitted.suites} more suites._\n` : '';
-  return details(`Suites (${r.suites.length + r.omitted.suites})`, body + more) + '\n';
+  return collapsed(`Suites (${r.suites.length + r.omitted.suites})`, body + more) + '\n';
 }
 
 function slowestSection(r: Results): string {
   if (r.slowest.length === 0) return '';
   const body = table(
     ['test', 'time'],
-    r.slowest.map((s) => [title(s), formatDuration(s.time * 1000)]),
+    r.slowest.map((s) => [text(title(s)), formatDuration(s.time * 1000)]),
   );
-  return details(`🐢 Slowest tests`, body) + '\n';
+  return collapsed(`🐢 Slowest tests`, body) + '\n';
 }
 
 function brokenSection(r: Results): string {
@@ -122,27 +150,45 @@ function brokenSection(r: Results): string {
     table(
       ['report', 'problem'],
       // The message starts with the file's name; the table already shows it.
-      r.broken.map((b) => [b.file, b.message.replace(`${b.file}:`, 'line ')]),
+      r.broken.map((b) => [text(b.file), text(b.message.replace(`${b.file}:`, 'line '))]),
     ) +
     '\n'
   );
 }
 
-/** The whole report, trimmed under `maxBytes` (GitHub's limit for the place it goes). */
+function suiteFailureSection(r: Results): string {
+  const list = r.suiteFailures ?? [];
+  if (list.length === 0) return '';
+  return (
+    `#### Suites that failed as a whole\n\n` +
+    table(
+      ['report', 'suite', 'why'],
+      list.map((s) => [text(s.report), text(s.suite), text(s.reason)]),
+    ) +
+    '\n'
+  );
+}
+
+/**
+ * The whole report under `maxBytes` (GitHub's limit for the place it goes): the failures get
+ * the room the other sections leave, then everything is trimmed as a last resort.
+ */
 export function renderReport(
   r: Results,
   opts: { maxBytes: number; heading?: string; maxDetails?: number },
 ): string {
-  const parts = [
-    `${opts.heading ?? '###'} ${resultsHeadline(r)}\n`,
+  const before = [
+    `${opts.heading ?? '###'} ${resultsHeadline(r, text)}\n`,
     totalsTable(r.totals, r.passRate),
     brokenSection(r),
-    failureSection(r, opts.maxDetails ?? 20),
-    flakySection(r),
-    suitesSection(r),
-    slowestSection(r),
+    suiteFailureSection(r),
   ];
+  const after = [flakySection(r), suitesSection(r), slowestSection(r)];
   if (r.totals.total === 0 && r.broken.length === 0)
-    parts.push(`_No test cases were found in ${r.reports.length} report(s)._\n`);
-  return trimToBytes(parts.filter(Boolean).join('\n'), opts.maxBytes);
+    after.push(`_No test cases were found in ${r.reports.length} report(s)._\n`);
+  // The failures come first: they may take the room of the later, collapsed sections.
+  const room = opts.maxBytes - bytes(before.join('\n')) - 1024;
+  const failures = failureSection(r, opts.maxDetails ?? 20, room);
+  const parts = [...before, failures, ...after];
+  return trimMarkdown(parts.filter(Boolean).join('\n'), opts.maxBytes);
 }

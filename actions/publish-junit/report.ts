@@ -14,9 +14,9 @@ import type { Options, Result } from './types.js';
  */
 const SUMMARY_ROOM = SUMMARY_LIMIT_BYTES - 8192;
 
-export function summaryMarkdown(got: Gathered, name: string): string {
+export function summaryMarkdown(got: Gathered, name: string, environments: string[] = []): string {
   return got.dashboard
-    ? renderDashboard(got.dashboard, name, SUMMARY_ROOM)
+    ? renderDashboard(got.dashboard, name, SUMMARY_ROOM, environments)
     : renderReport(got.results, { maxBytes: SUMMARY_ROOM });
 }
 
@@ -26,6 +26,11 @@ export function testFailures(o: Options, r: Results): string[] {
   const t = r.totals;
   if (r.broken.length && o.failOn !== 'none')
     out.push(`${r.broken.length} report(s) could not be read (${r.broken[0].message})`);
+  const suiteFailures = r.suiteFailures ?? [];
+  if (suiteFailures.length && o.failOn !== 'none')
+    out.push(
+      `${suiteFailures.length} suite(s) failed as a whole (${suiteFailures[0].report}: ${suiteFailures[0].reason})`,
+    );
   if (o.failOn === 'failures' && t.failed + t.errors > 0)
     out.push(
       `${t.failed + t.errors} of ${t.total} tests failed (${t.failed} failures, ${t.errors} errors)`,

@@ -67,6 +67,13 @@ export interface SlowTest {
   time: number;
 }
 
+/** A suite its producer says failed although no case did (Ginkgo's SuiteSucceeded=false). */
+export interface SuiteFailure {
+  report: string;
+  suite: string;
+  reason: string;
+}
+
 export interface BrokenReport {
   file: string;
   message: string;
@@ -82,6 +89,8 @@ export interface Results {
   passRate: number;
   reports: string[];
   broken: BrokenReport[];
+  /** Suites that failed as a whole; absent in files written before it existed. */
+  suiteFailures?: SuiteFailure[];
   suites: SuiteRow[];
   failures: FailureEntry[];
   flaky: FlakyEntry[];
@@ -103,8 +112,8 @@ export function passRate(t: Totals): number {
 }
 
 /** The tests' verdict: failed or errored tests, or an unreadable report, fail it. */
-export function conclude(t: Totals, broken: number): Conclusion {
-  if (t.failed + t.errors > 0 || broken > 0) return 'failure';
+export function conclude(t: Totals, broken: number, suiteFailures = 0): Conclusion {
+  if (t.failed + t.errors > 0 || broken > 0 || suiteFailures > 0) return 'failure';
   if (t.total === 0) return 'neutral';
   return 'success';
 }

@@ -1,6 +1,13 @@
 import path from 'node:path';
-import { locateCase } from '../../shared/junit/location.js';
-import { detach, type DeclaredSuite, type TestCase } from '../../shared/junit/reader.js';
+import { failureMessage } from './messages.js';
+import { WorkspaceResolver, locateCase } from '../../shared/junit/location.js';
+import {
+  detach,
+  type DeclaredSuite,
+  type RootEnd,
+  type SuiteEnd,
+  type TestCase,
+} from '../../shared/junit/reader.js';
 import {
   emptyTotals,
   type FailureEntry,
@@ -12,11 +19,16 @@ import {
 
 /**
  * Counts test cases as they stream by, keeping only what the reports need: exact totals, one
- * row per suite, and capped lists of failures, flaky tests and the slowest tests. With flaky
- * detection on, a test case repeating one that failed (same suite, class and name; in the
- * same report or another one) is a rerun and folds into it: a later pass makes it flaky,
- * otherwise the worst run counts. Only failing tests are remembered (a 53-bit hash and a few
- * state bits each), so memory follows the number of failures, never the size of the reports.
+ * row per suite, and capped lists of failures, flaky tests and the slowest tests.
+ *
+ * A test's identity is its report's directory, `file` attribute, suite path, class and name.
+ * Results of one identity are attempts (reruns) only when the producer says so: Surefire's
+ * flaky/rerun elements, gotestsum and Ginkgo repeating a case in one report; or when they
+ * come from several reports in one directory (a run and its rerun). Anywhere else two cases
+ * of one identity are two tests, and reports in different directories are different runs:
+ * nothing from one can turn a failure of another into a pass. Identities are kept (a 53-bit
+ * hash and a few state bits each) only where attempts can meet, so a lone report costs
+ * nothing per test.
  */
 export interface TallyOptions {
   workspace: string;
@@ -75,6 +87,13 @@ function hash53(str: string): number {
 }
 
 const DETAILS_CAP = 8 * 1024;
+/**
+ * Failures listed: more than the 1 MiB summary can name (a row takes 100 bytes or more), so
+ * the summary, not this list, decides how many are named. Only the first DETAILS_KEPT keep
+ * their details (the summary shows at most a few dozen), so the list stays a few MB at most.
+ */
+const MAX_FAILURES = 12_000;
+const DETAILS_KEPT = 200;
 const MESSAGE_CAP = 1024;
 
 function clip(text: string | undefined, max: number): string | undefined {
@@ -82,8 +101,35 @@ function clip(text: string | undefined, max: number): string | undefined {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
+/** What the tally must know of the report being read, before its cases arrive. */
+export interface ReportContext {
+  /** The report's name as shown (workspace-relative). */
+  report: string;
+  /** Other reports share its directory: their cases may be attempts of its cases. */
+  shared: boolean;
+}
+
+/** Producers whose repeated cases in one report are reruns, known by their suite properties. */
+export function writesReruns(props: Readonly<Record<string, string>>): boolean {
+  // gotestsum and go-junit-report (go.version); Ginkgo v2 (SuiteSucceeded and friends).
+  return 'go.version' in props || 'SuiteSucceeded' in props;
+}
+
+interface Current {
+  ctx: ReportContext;
+  dir: string;
+  /** How often each identity occurred so far in this report (reports that write no reruns). */
+  occurrences: Map<number, number>;
+  cases: number;
+  errors: number;
+  declaredPasses: { row: number; passed: number; time: number }[];
+}
+
 export class Tally {
   readonly totals: Totals = emptyTotals();
+  private current: Current | undefined;
+  private sequence = 0;
+  readonly suiteFailures: { report: string; suite: string; reason: string }[] = [];
   private readonly suites: SuiteRow[] = [];
   private readonly suiteIndex = new Map<string, number>();
   private readonly seen = new Map<number, number>();
@@ -97,8 +143,11 @@ export class Tally {
   private readonly maxSuites: number;
   private readonly slowest: number;
 
+  private readonly resolver: WorkspaceResolver;
+
   constructor(private readonly opts: TallyOptions) {
-    this.maxFailures = opts.maxFailures ?? 200;
+    this.resolver = new WorkspaceResolver(opts.workspace);
+    this.maxFailures = opts.maxFailures ?? MAX_FAILURES;
     this.maxFlaky = opts.maxFlaky ?? 200;
     this.maxSuites = opts.maxSuites ?? 500;
     this.slowest = opts.slowest ?? 10;
@@ -152,68 +201,112 @@ export class Tally {
     }
   }
 
+  /** Starts a report: its cases count under its directory. */
+  beginReport(ctx: ReportContext): void {
+    const dir = ctx.report.includes('/') ? ctx.report.slice(0, ctx.report.lastIndexOf('/')) : '.';
+    this.current = { ctx, dir, occurrences: new Map(), cases: 0, errors: 0, declaredPasses: [] };
+  }
+
+  /**
+   * Ends a report. A suite that declares passes (and time) without holding a case counts them
+   * only when the report holds no case at all: beside real cases such a suite is a summary of
+   * them, or an empty fixture, never more tests.
+   */
+  endReport(): void {
+    const c = this.current;
+    if (!c) return;
+    if (c.cases === 0)
+      for (const d of c.declaredPasses) {
+        const row = this.suites[d.row];
+        this.count(row, 'passed', d.passed);
+        this.totals.duration += d.time;
+        row.time += d.time;
+      }
+    this.current = undefined;
+  }
+
+  /** The report a case belongs to; a caller that did not begin it gets a lone report. */
+  private context(report: string): Current {
+    if (!this.current || this.current.ctx.report !== report) {
+      this.endReport();
+      this.beginReport({ report, shared: false });
+    }
+    return this.current as Current;
+  }
+
+  /** A key no other case has: the case counts on its own. */
+  private unique(): number {
+    return -++this.sequence;
+  }
+
+  /** The identity's key, or a unique one when no other attempt of it can exist. */
+  private identity(tc: TestCase, cur: Current): number {
+    const rerunAware = writesReruns(tc.suiteProperties);
+    if (!rerunAware && !cur.ctx.shared) return this.unique();
+    let id = `${cur.dir}\u0000${tc.attributes.file ?? ''}\u0000${tc.suites.join('\u0001')}\u0000${tc.classname}\u0000${tc.name}`;
+    if (!rerunAware) {
+      // Two cases of one identity in one report are two tests; the n-th of one report is an
+      // attempt of the n-th of another report in the same directory.
+      const h = hash53(id);
+      const n = cur.occurrences.get(h) ?? 0;
+      cur.occurrences.set(h, n + 1);
+      if (n) id += `\u0000#${n}`;
+    }
+    return hash53(id);
+  }
+
   add(tc: TestCase): void {
+    const cur = this.context(tc.report);
+    cur.cases++;
+    if (tc.outcome === 'error') cur.errors++;
     const suite = tc.suites.at(-1) ?? '';
     const rowIndex = this.suiteRow(tc.report, suite);
     this.totals.duration += tc.time;
     this.suites[rowIndex].time += tc.time;
     this.noteTime(tc, suite);
     const bits = bitsOf(tc);
-    if (!this.opts.flaky) {
-      const cat = categoryOf(bits);
-      this.count(this.suites[rowIndex], cat, 1);
-      if (cat === 'failed' || cat === 'errors') this.noteFailure(this.totals.total, tc, suite);
-      return;
-    }
-    // A repeat of a test that failed is a rerun of it; a repeat of a test that passed is
-    // another test of the same name (parameterized tests, TestNG data providers).
-    const failing = bits & (FAILED | ERROR | FLAKY_ELEMENT);
-    // Only a test that failed can be rerun; while none has, passing cases need no identity.
-    // (Surefire's flaky elements need one too: they are listed.)
-    const key =
-      failing || this.seen.size > 0 ? hash53(`${suite}\u0000${tc.classname}\u0000${tc.name}`) : 0;
-    const prev = key ? this.seen.get(key) : undefined;
-    if (prev !== undefined) {
-      const prevBits = prev % SHIFT;
-      const row = this.suites[Math.floor(prev / SHIFT)];
-      const before = categoryOf(prevBits);
-      const merged = prevBits | bits;
-      const after = categoryOf(merged);
-      this.seen.set(key, prev - prevBits + merged);
-      this.count(row, before, -1);
-      this.count(row, after, 1);
-      if (after === 'flaky') this.noteFlaky(key, tc, suite, before !== 'flaky');
-      else if (after === 'failed' || after === 'errors') {
-        if (RANK[after] > RANK[before]) this.noteFailure(key, tc, suite);
-      }
-      return;
-    }
+    const key = this.opts.flaky ? this.identity(tc, cur) : this.unique();
+    const prev = key > 0 ? this.seen.get(key) : undefined;
+    if (prev !== undefined) return this.addAttempt(key, prev, bits, tc, suite);
     const cat = categoryOf(bits);
     this.count(this.suites[rowIndex], cat, 1);
-    if (cat === 'failed' || cat === 'errors') {
-      this.seen.set(key, rowIndex * SHIFT + bits);
+    if (key > 0) this.seen.set(key, rowIndex * SHIFT + bits);
+    if (cat === 'failed' || cat === 'errors') this.noteFailure(key, tc, suite);
+    else if (cat === 'flaky' && this.opts.flaky) this.noteFlaky(key, tc, suite, false);
+  }
+
+  /** Another attempt of a test already counted: the test's category follows all attempts. */
+  private addAttempt(key: number, prev: number, bits: number, tc: TestCase, suite: string): void {
+    const prevBits = prev % SHIFT;
+    const row = this.suites[Math.floor(prev / SHIFT)];
+    const before = categoryOf(prevBits);
+    const merged = prevBits | bits;
+    const after = categoryOf(merged);
+    this.seen.set(key, prev - prevBits + merged);
+    this.count(row, before, -1);
+    this.count(row, after, 1);
+    if (after === 'flaky')
+      this.noteFlaky(key, tc, suite, before === 'failed' || before === 'errors');
+    else if ((after === 'failed' || after === 'errors') && RANK[after] > RANK[before])
       this.noteFailure(key, tc, suite);
-    } else if (cat === 'flaky') {
-      this.noteFlaky(key, tc, suite, false);
-    }
   }
 
   /** A suite with no test case: only its attributes say what happened. */
   addDeclared(s: DeclaredSuite): void {
+    const cur = this.context(s.report);
     const row = this.suiteRow(s.report, s.name);
     const r = this.suites[row];
     const failed = Math.max(0, s.failures);
     const errors = Math.max(0, s.errors);
     const skipped = Math.max(0, s.skipped);
     const passed = Math.max(0, s.tests - failed - errors - skipped);
-    this.count(r, 'passed', passed);
+    cur.errors += errors;
+    cur.declaredPasses.push({ row, passed, time: s.time });
     this.count(r, 'failed', failed);
     this.count(r, 'errors', errors);
     this.count(r, 'skipped', skipped);
-    this.totals.duration += s.time;
-    r.time += s.time;
     if (failed + errors > 0) {
-      this.pushFailure(hash53(`declared\u0000${s.report}\u0000${s.name}`), {
+      this.pushFailure(this.unique(), {
         outcome: errors > 0 ? 'error' : 'failed',
         suite: s.name,
         classname: s.name,
@@ -223,6 +316,43 @@ export class Tally {
         time: s.time,
       });
     }
+  }
+
+  /** Ginkgo says whether the suite succeeded; it can fail with every spec passing. */
+  endSuite(s: SuiteEnd): void {
+    if (s.properties.SuiteSucceeded !== 'false') return;
+    // A failing spec already fails the suite and says why; this is for a suite without one.
+    const row = this.suites[this.suiteRow(s.report, s.name)];
+    if (row.failed + row.errors > 0) return;
+    const special = s.properties.SpecialSuiteFailureReason;
+    const focus = s.properties.SuiteHasProgrammaticFocus === 'true';
+    const reason =
+      special ||
+      (focus
+        ? 'the suite has programmatically focused specs (FIt, FDescribe...); Ginkgo exits 197'
+        : 'Ginkgo reports SuiteSucceeded=false');
+    this.suiteFailures.push({ report: s.report, suite: detach(s.name), reason: detach(reason) });
+  }
+
+  /**
+   * The root's errors that no case or suite holds (gotestsum writes errors="1" on the root
+   * for a package that does not compile): each is an error, listed under the report.
+   */
+  endRoot(root: RootEnd): void {
+    const cur = this.context(root.report);
+    const missing = root.root === 'testsuites' ? root.errors - cur.errors : 0;
+    if (missing <= 0) return;
+    const row = this.suites[this.suiteRow(root.report, '')];
+    this.count(row, 'errors', missing);
+    this.pushFailure(this.unique(), {
+      outcome: 'error',
+      suite: '',
+      classname: '',
+      name: `(report declares ${missing} error(s) outside any test case: a package that did not build, a crash before the tests)`,
+      report: root.report,
+      reportLine: 1,
+      time: 0,
+    });
   }
 
   private noteTime(tc: TestCase, suite: string): void {
@@ -259,7 +389,7 @@ export class Tally {
       return;
     }
     const result = tc.results.find((r) => r.outcome === tc.outcome) ?? tc.results[0];
-    const loc = locateCase(tc, this.opts.workspace);
+    const loc = locateCase(tc, this.opts.workspace, this.resolver.forCase(tc));
     this.pushFailure(key, {
       outcome: tc.outcome === 'error' ? 'error' : 'failed',
       suite: detach(suite),
@@ -267,10 +397,9 @@ export class Tally {
       name: detach(tc.name),
       // Producers such as jest-junit leave the message out and put it on the first line of the
       // details; the summary's table and the annotation title need a line either way.
-      message: detach(
-        clip(result?.message?.trim() || firstLine(result?.details) || result?.type, MESSAGE_CAP),
-      ),
-      details: detach(clip(result?.details, DETAILS_CAP)),
+      message: detach(clip(failureMessage(result), MESSAGE_CAP)),
+      details:
+        this.failures.size < DETAILS_KEPT ? detach(clip(result?.details, DETAILS_CAP)) : undefined,
       file: detach(loc?.file),
       line: loc?.line,
       report: tc.report,
@@ -296,8 +425,8 @@ export class Tally {
     }
     const msg =
       earlier?.message ??
-      tc.flakyRuns[0]?.message ??
-      tc.results.find((r) => r.outcome !== 'skipped')?.message;
+      failureMessage(tc.flakyRuns[0]) ??
+      failureMessage(tc.results.find((r) => r.outcome !== 'skipped'));
     this.flakies.set(key, {
       suite: detach(suite),
       classname: detach(tc.classname),
@@ -344,11 +473,4 @@ export function displayPath(file: string, workspace: string): string {
   return rel && !rel.startsWith('..') && !path.isAbsolute(rel)
     ? rel.split(path.sep).join('/')
     : file;
-}
-
-function firstLine(text: string | undefined): string | undefined {
-  return text
-    ?.split('\n')
-    .map((l) => l.trim())
-    .find((l) => l !== '');
 }

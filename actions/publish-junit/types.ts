@@ -30,6 +30,8 @@ export interface Options {
   aggregate: string[];
   /** Where to write the results JSON; empty: a file under the runner's temporary folder. */
   output: string;
+  /** The profile's environments in its order: the dashboard's rows, and who is missing. */
+  environments: string[];
   tempDir: string;
   github: GitHubContext;
 }

@@ -18,6 +18,9 @@ export interface CaseResult {
   message?: string;
   type?: string;
   details?: string;
+  /** The `file`/`line` attributes some producers put on the result (Catch2, xunit). */
+  file?: string;
+  line?: string;
 }
 
 export interface TestCase {
@@ -39,6 +42,11 @@ export interface TestCase {
   /** Every attribute of the <testcase> element as written (file, line, filepath, ...). */
   attributes: Record<string, string>;
   properties: Record<string, string>;
+  /**
+   * The innermost <testsuite>'s own <properties> (gotestsum's go.version, Ginkgo's
+   * SuiteSucceeded): they say which producer wrote the cases. Shared by the suite's cases.
+   */
+  suiteProperties: Readonly<Record<string, string>>;
   systemOut?: string;
   systemErr?: string;
   /** Line in the report where the testcase starts. */
@@ -58,9 +66,32 @@ export interface DeclaredSuite {
   attributes: Record<string, string>;
 }
 
+/** A <testsuite> as it closes, with its own properties and how many cases it held. */
+export interface SuiteEnd {
+  report: string;
+  suites: string[];
+  name: string;
+  cases: number;
+  attributes: Record<string, string>;
+  properties: Readonly<Record<string, string>>;
+}
+
+/** What the root element declares when no <testsuite> or <testcase> says anything. */
+export interface RootEnd {
+  report: string;
+  root: string;
+  suites: number;
+  cases: number;
+  errors: number;
+  failures: number;
+  attributes: Record<string, string>;
+}
+
 export interface ReadHandlers {
   onCase(tc: TestCase): void;
   onDeclaredSuite?(suite: DeclaredSuite): void;
+  onSuiteEnd?(suite: SuiteEnd): void;
+  onRootEnd?(root: RootEnd): void;
 }
 
 export interface ReadStats {
@@ -106,11 +137,36 @@ export function worst(a: TestOutcome, b: TestOutcome): TestOutcome {
   return RANK[a] >= RANK[b] ? a : b;
 }
 
-function num(value: string | undefined): number {
-  if (value === undefined || value.trim() === '') return 0;
-  const n = Number(value.replace(/,/g, ''));
-  return Number.isFinite(n) ? n : 0;
+/**
+ * A number as producers write it: "1,234.5" (thousands, Surefire in some locales) and "0,5"
+ * (a decimal comma) both occur; a lone comma without a point is a decimal comma.
+ */
+export function num(value: string | undefined): number {
+  if (value === undefined) return 0;
+  // Number() takes "", " 1.5 " and "1e3" as they are: the common case costs one call.
+  const n = Number(value);
+  if (Number.isFinite(n)) return n;
+  if (!value.includes(',')) return 0;
+  const v = value.trim();
+  const text = v.includes('.')
+    ? v.replace(/,/g, '')
+    : /^-?\d*,\d+$/.test(v)
+      ? v.replace(',', '.')
+      : '';
+  const m = Number(text);
+  return text && Number.isFinite(m) ? m : 0;
 }
+
+/** Longest test, class or suite name kept (characters); a longer one is cut with a mark. */
+export const NAME_CAP = 1000;
+
+function capName(text: string): string {
+  return text.length > NAME_CAP ? `${text.slice(0, NAME_CAP)}…` : text;
+}
+
+// Statuses that say a case never ran: GoogleTest's notrun (DISABLED_ tests, result
+// "suppressed"), mikepenz/EnricoMi fixtures' disabled, Ginkgo's pending and skipped.
+const NOT_RUN = new Set(['disabled', 'notrun', 'skipped', 'pending', 'ignored']);
 
 function cap(text: string): string {
   return text.length > TEXT_CAP ? `${text.slice(0, TEXT_CAP)}\n…(trimmed)` : text;
@@ -142,11 +198,17 @@ interface OpenCase {
 interface OpenSuite {
   name: string;
   attributes: Record<string, string>;
+  properties: Record<string, string>;
   cases: number;
   line: number;
 }
 
-const JUNIT_ROOTS = new Set(['testsuites', 'testsuite', 'testrun', 'test-results']);
+const JUNIT_ROOTS = new Set(['testsuites', 'testsuite', 'testrun']);
+const NOT_JUNIT: Record<string, string> = {
+  'test-results': 'is NUnit 2 XML (<test-results>), not JUnit',
+  'test-run': 'is NUnit 3 XML (<test-run>), not JUnit',
+  assemblies: 'is xUnit.net v2 XML (<assemblies>), not JUnit',
+};
 
 /**
  * The state of one report being read: the open suites, the open case and the first error.
@@ -161,6 +223,9 @@ class ReportReader {
   // Cases of one suite share one frozen copy of the suite path instead of one each.
   private suitePath: readonly string[] | undefined;
   private inProperties = 0;
+  private rootAttributes: Record<string, string> = {};
+  private collecting = false;
+  private readonly onText = (t: string) => this.text(t);
 
   constructor(
     private readonly report: string,
@@ -175,9 +240,24 @@ class ReportReader {
         this.fail('declares XML entities; refused (entities are never expanded)');
     });
     parser.on('opentag', (tag) => this.openTag(tag));
-    parser.on('text', (t) => this.text(t));
+    // Text is listened to only inside a result or output element (see collectText): saxes
+    // then skips the slicing of every other text, the whitespace between elements above all.
     parser.on('cdata', (t) => this.text(t));
     parser.on('closetag', (tag) => this.closeTag(tag));
+  }
+
+  /** The root's own totals, for a report whose suites and cases say nothing. */
+  end(): void {
+    const a = this.rootAttributes;
+    this.handlers.onRootEnd?.({
+      report: this.report,
+      root: this.stats.root,
+      suites: this.stats.suites,
+      cases: this.stats.cases,
+      errors: num(a.errors),
+      failures: num(a.failures),
+      attributes: a,
+    });
   }
 
   /** The first error wins: after it the parser only guesses. */
@@ -187,7 +267,7 @@ class ReportReader {
 
   private openTag(tag: SaxesTag): void {
     const attrs = tag.attributes as Record<string, string>;
-    if (!this.stats.root) this.checkRoot(tag.name);
+    if (!this.stats.root) this.checkRoot(tag.name, attrs);
     if (tag.name === 'testsuite') return this.openSuite(attrs);
     if (tag.name === 'testcase') return this.openCase(attrs);
     if (tag.name === 'properties') {
@@ -195,22 +275,28 @@ class ReportReader {
       return;
     }
     const open = this.open;
-    if (tag.name === 'property' && this.inProperties && open) {
-      if (attrs.name) open.tc.properties[attrs.name] = attrs.value ?? '';
+    if (tag.name === 'property' && this.inProperties) {
+      const suite = this.suiteStack.at(-1);
+      if (!attrs.name) return;
+      if (open) open.tc.properties[attrs.name] = attrs.value ?? '';
+      else if (suite) suite.properties[attrs.name] = attrs.value ?? '';
       return;
     }
     if (open) this.openInCase(open, tag.name, attrs);
   }
 
-  private checkRoot(name: string): void {
+  private checkRoot(name: string, attrs: Record<string, string>): void {
     this.stats.root = name;
-    if (!JUNIT_ROOTS.has(name))
-      this.fail(`root element <${name}> is not JUnit; allowed: <testsuites> or <testsuite>`);
+    this.rootAttributes = attrs;
+    if (JUNIT_ROOTS.has(name)) return;
+    const what = NOT_JUNIT[name] ?? `root element <${name}> is not JUnit`;
+    this.fail(`${what}; allowed: <testsuites> or <testsuite>`);
   }
 
   private openSuite(attrs: Record<string, string>): void {
     const line = this.parser.line;
-    this.suiteStack.push({ name: attrs.name ?? '', attributes: attrs, cases: 0, line });
+    const name = capName(attrs.name ?? '');
+    this.suiteStack.push({ name, attributes: attrs, properties: {}, cases: 0, line });
     this.suitePath = undefined;
     this.stats.suites++;
   }
@@ -222,8 +308,8 @@ class ReportReader {
       tc: {
         report: this.report,
         suites: this.suitePath as string[],
-        classname: attrs.classname ?? attrs.class ?? '',
-        name: attrs.name ?? '',
+        classname: capName(attrs.classname ?? attrs.class ?? ''),
+        name: capName(attrs.name ?? ''),
         time: num(attrs.time),
         outcome: 'passed',
         results: [],
@@ -231,6 +317,7 @@ class ReportReader {
         reruns: [],
         attributes: attrs,
         properties: {},
+        suiteProperties: this.suiteStack.at(-1)?.properties ?? {},
         reportLine: this.parser.line,
       },
       text: [],
@@ -245,7 +332,10 @@ class ReportReader {
       const result: CaseResult = { outcome: kind.outcome, element: name };
       if (attrs.message) result.message = cap(attrs.message);
       if (attrs.type) result.type = attrs.type;
+      if (attrs.file) result.file = attrs.file;
+      if (attrs.line) result.line = attrs.line;
       open.current = { element: name, result };
+      this.collectText(true);
       open.text = [];
       open.textLen = 0;
       const tc = open.tc;
@@ -255,6 +345,7 @@ class ReportReader {
       if (kind.kind === 'result') tc.outcome = worst(tc.outcome, kind.outcome);
     } else if ((name === 'system-out' || name === 'system-err') && !open.current) {
       open.current = { element: name };
+      this.collectText(true);
       open.text = [];
       open.textLen = 0;
     }
@@ -288,14 +379,24 @@ class ReportReader {
       else open.tc.systemErr = cap(text);
     }
     open.current = undefined;
+    this.collectText(false);
     open.text = [];
     open.textLen = 0;
   }
 
+  private collectText(on: boolean): void {
+    if (on === this.collecting) return;
+    this.collecting = on;
+    if (on) this.parser.on('text', this.onText);
+    else this.parser.off('text');
+  }
+
   private closeCase(open: OpenCase): void {
     this.open = undefined;
+    this.collectText(false);
     // After an error the parser guesses; a case it closed by guessing was not written so.
     if (this.failure) return;
+    notRun(open.tc);
     this.stats.cases++;
     this.handlers.onCase(open.tc);
   }
@@ -303,7 +404,16 @@ class ReportReader {
   private closeSuite(): void {
     const s = this.suiteStack.pop();
     this.suitePath = undefined;
-    if (!s || s.cases !== 0 || !this.handlers.onDeclaredSuite || this.failure) return;
+    if (!s || this.failure) return;
+    this.handlers.onSuiteEnd?.({
+      report: this.report,
+      suites: this.suiteStack.map((x) => x.name),
+      name: s.name,
+      cases: s.cases,
+      attributes: s.attributes,
+      properties: s.properties,
+    });
+    if (s.cases !== 0 || !this.handlers.onDeclaredSuite) return;
     const a = s.attributes;
     this.handlers.onDeclaredSuite({
       report: this.report,
@@ -317,6 +427,19 @@ class ReportReader {
       attributes: a,
     });
   }
+}
+
+/**
+ * A case whose status says it never ran (and that holds no result element saying otherwise)
+ * is skipped, not passed.
+ */
+function notRun(tc: TestCase): void {
+  if (tc.results.length > 0) return;
+  const status = (tc.attributes.status ?? '').toLowerCase();
+  const result = (tc.attributes.result ?? '').toLowerCase();
+  if (!NOT_RUN.has(status) && result !== 'suppressed' && result !== 'skipped') return;
+  tc.results.push({ outcome: 'skipped', element: `status="${tc.attributes.status}"` });
+  tc.outcome = 'skipped';
 }
 
 /** Feed the chunks to the parser, sanitized, and fail on the first error or an empty report. */
@@ -346,6 +469,7 @@ async function feed(
   parser.close();
   if (reader.failure) throw reader.failure;
   if (!reader.stats.root) throw new UserError(empty);
+  reader.end();
 }
 
 /** Read JUnit XML from chunks of text (a file stream or a string). */
@@ -374,6 +498,8 @@ export async function readJUnitFile(
       throw new UserError(`${display}: does not exist`);
     if ((err as NodeJS.ErrnoException).code === 'EISDIR')
       throw new UserError(`${display}: is a directory, not a JUnit file`);
+    if ((err as NodeJS.ErrnoException).code === 'ELOOP')
+      throw new UserError(`${display}: is a loop of symbolic links, not a JUnit file`);
     throw err;
   } finally {
     stream?.destroy();

@@ -50,7 +50,7 @@ describe('publish-junit e2e', () => {
     });
   });
 
-  it('takes the message from the first line of the details when the producer leaves it out', async () => {
+  it('takes the message from the details when the producer leaves it out: the matcher line first', async () => {
     // jest-junit writes <failure> with the whole error as text and no message attribute.
     const ws = workspaceWith({
       'r/jest.xml': readFileSync(
@@ -66,8 +66,13 @@ describe('publish-junit e2e', () => {
     });
     const r = await publish(ws, { paths: 'r/*.xml', 'fail-on': 'none' });
     expect(r.summary).toContain(
-      '| ❌ | Test 1 › Test 1.1 › Failing test | Error: expect(received).toBeTruthy() |',
+      '| ❌ | Test 1 › Test 1.1 › Failing test | expect(received).toBeTruthy() |',
     );
+    // The annotation carries what expect compared, not only the matcher.
+    const ann = r.annotations.find(
+      (a) => a.properties.title === 'Failed: Test 1 › Test 1.1 › Failing test',
+    );
+    expect(ann?.message).toMatch(/^expect\(received\)\.toBeTruthy\(\)\nReceived: false$/);
     expect(r.summary).toContain('| ❌ | Test 2 › Exception in test | Error: Some error |');
   });
 });
@@ -246,13 +251,19 @@ describe('dashboard (aggregate)', () => {
     );
     const run1001 = 'https://github.com/octo-org/octo-repo/actions/runs/1001';
     const rows = d.summary.split('\n').filter((l) => /^\| (\[test-|\*\*all)/.test(l));
+    // In the profile's order (test-kvm, test-emulation, test-mshv), not alphabetical.
     expect(rows).toEqual([
-      `| [test-emulation](${run1001}) | ✅ | 100% | 11 | 11 | 0 | 0 | 0 | 1 | 4.1s |`,
       `| [test-kvm](${run1001}) | ❌ | 90% | 10 | 9 | 1 | 0 | 0 | 0 | 1.6s |`,
+      `| [test-emulation](${run1001}) | ✅ | 100% | 11 | 11 | 0 | 0 | 0 | 1 | 4.1s |`,
       `| [test-mshv](${run1001}) | ✅ | 100% | 10 | 4 | 0 | 0 | 6 | 0 | 40ms |`,
       '| **all** | ❌ | 96% | 31 | 24 | 1 | 0 | 6 | 1 | 5.7s |',
     ]);
     expect(d.summary).toContain('| kubevirt.io/kubevirt/tests/l1hv › TestFail0 | test-kvm |');
+    // The profile's "dev" environment sent nothing: said, not passed over.
+    expect(d.summary).toContain('⚠️ No results from 1 environment(s) of the profile: dev');
+    expect(d.annotations.map((a) => a.message)).toContain(
+      'no results file from 1 environment(s) of the profile: dev',
+    );
     // Each environment's job annotated its own failures; the dashboard does not repeat them.
     expect(d.annotations.filter((a) => a.properties.file || a.level === 'error')).toEqual([]);
   });

@@ -2,7 +2,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** JUnit reports written the way go-junit-report does, with as many passes and failures as asked. */
+/**
+ * JUnit reports written the way gotestsum does (its go.version suite property included: it
+ * says a repeated case is a rerun), with as many passes and failures as asked.
+ */
 export interface ReportSpec {
   suite?: string;
   passed?: number;
@@ -23,6 +26,7 @@ export function junitXml(spec: ReportSpec): string {
     `<?xml version="1.0" encoding="UTF-8"?>`,
     `<testsuites>`,
     `<testsuite name="${esc(suite)}">`,
+    `<properties><property name="go.version" value="go1.22.6 linux/amd64"></property></properties>`,
   ];
   for (let i = 0; i < (spec.passed ?? 0); i++)
     out.push(`<testcase classname="${esc(suite)}" name="TestPass${i}" time="0.010"></testcase>`);

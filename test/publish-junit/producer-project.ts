@@ -39,3 +39,17 @@ export async function publish(workspace: string, paths: string) {
   const errors = r.annotations.filter((a) => a.level === 'error' && a.properties.title);
   return { r, errors };
 }
+
+/**
+ * A jest config writing jest-junit's report; OUT and NAME in the environment of a run choose
+ * another folder and file, so one project can write several reports.
+ */
+export function jestConfig(dir = 'reports', name = 'jest.xml'): string {
+  const junit = JSON.stringify(bin('jest-junit'));
+  return `module.exports = { testEnvironment: 'node', transform: {}, reporters: ['default', [${junit}, { outputDirectory: process.env.OUT || ${JSON.stringify(dir)}, outputName: process.env.NAME || ${JSON.stringify(name)} }]] };`;
+}
+
+/** Runs the real jest in a project made with jestConfig. */
+export async function runJest(ws: string, env: Record<string, string> = {}): Promise<void> {
+  await produce(process.execPath, [bin('jest/bin/jest.js'), '--ci', '--rootDir', ws], ws, env);
+}

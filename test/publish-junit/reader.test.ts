@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import path from 'node:path';
 import { collect } from '../../actions/publish-junit/collect.js';
-import { locateCase, locateInText } from '../../shared/junit/location.js';
+import { WorkspaceResolver, locateCase, locateInText } from '../../shared/junit/location.js';
 import { readJUnitFile, readJUnitString, type TestCase } from '../../shared/junit/reader.js';
 import { fixtures } from '../support/harness.js';
+import { workspaceWith } from './make-report.js';
 
 const own = (f: string) => path.join(fixtures, 'publish-junit', f);
 
@@ -191,5 +192,53 @@ describe('location from stack traces', () => {
       `<testsuite><testcase name="t" file="${ws}/tests/test_a.py" line="9"><failure>${ws}/tests/other.py:3</failure></testcase></testsuite>`,
     );
     expect(locateCase(tc, ws)).toEqual({ file: 'tests/test_a.py', line: 9 });
+  });
+});
+
+describe('paths resolved against the workspace', () => {
+  const ws = workspaceWith({
+    'tests/vm_test.go': '',
+    'pkg/a/util_test.go': '',
+    'pkg/b/util_test.go': '',
+    'python/tests/test_hv.py': '',
+  });
+  const resolver = new WorkspaceResolver(ws);
+
+  it.each([
+    [
+      'a container path, by its longest tail that exists',
+      '/root/go/src/kubevirt.io/kubevirt/tests/vm_test.go',
+      'tests/vm_test.go',
+    ],
+    [
+      'a path relative to a subdirectory, found by its tail',
+      'tests/test_hv.py',
+      'python/tests/test_hv.py',
+    ],
+    [
+      'a Windows path from another runner',
+      'C:/agent/_work/1/s/tests/vm_test.go',
+      'tests/vm_test.go',
+    ],
+  ])('%s', (_what, file, expected) => {
+    expect(resolver.resolve(file)).toBe(expected);
+  });
+
+  it('never guesses: an ambiguous tail or a bare name resolves to nothing', () => {
+    expect(resolver.resolve('/elsewhere/util_test.go')).toBeUndefined();
+    expect(resolver.resolve('x/util_test.go')).toBeUndefined();
+    expect(resolver.resolve('vm_test.go')).toBeUndefined();
+  });
+
+  it('never leaves the workspace: what resolves is a workspace file', () => {
+    expect(resolver.resolve('../tests/vm_test.go')).toBe('tests/vm_test.go');
+    expect(resolver.resolve('/etc/passwd')).toBeUndefined();
+    expect(resolver.resolve('../../../../etc/passwd')).toBeUndefined();
+  });
+
+  it("uses the Go package path of the case's classname for a bare file name", () => {
+    expect(resolver.resolve('util_test.go', '.', 'example.com/hv/pkg/b')).toBe(
+      'pkg/b/util_test.go',
+    );
   });
 });

@@ -5,14 +5,20 @@ import { COMMENT_LIMIT, commentBody, marker } from '../../actions/publish-junit/
 import { combine } from '../../actions/publish-junit/dashboard.js';
 import { renderReport } from '../../actions/publish-junit/render.js';
 import { emptyTotals, passRate, type Results } from '../../actions/publish-junit/results.js';
+import { fenced, htmlText, text } from '../../actions/publish-junit/escape.js';
 import { Tally } from '../../actions/publish-junit/tally.js';
-import { readJUnitString } from '../../shared/junit/reader.js';
+import { readJUnit } from '../../shared/junit/reader.js';
 
 async function tally(xml: string, opts: Partial<ConstructorParameters<typeof Tally>[0]> = {}) {
   const t = new Tally({ workspace: '/ws', flaky: true, ...opts });
-  const { cases, declared } = await readJUnitString(xml, 'r.xml');
-  cases.forEach((c) => t.add(c));
-  declared.forEach((d) => t.addDeclared(d));
+  t.beginReport({ report: 'r.xml', shared: false });
+  await readJUnit([xml], 'r.xml', {
+    onCase: (c) => t.add(c),
+    onDeclaredSuite: (d) => t.addDeclared(d),
+    onSuiteEnd: (s) => t.endSuite(s),
+    onRootEnd: (r) => t.endRoot(r),
+  });
+  t.endReport();
   return t;
 }
 
@@ -60,8 +66,10 @@ describe('tally', () => {
   });
 
   it('counts a test failing on every rerun once, as the worst run', async () => {
+    // gotestsum --rerun-fails repeats the case in the same suite; its go.version property
+    // says so. Without such a marker the same three cases are three tests (see identity).
     const t = await tally(
-      `<testsuite name="s">
+      `<testsuite name="s"><properties><property name="go.version" value="go1.22"/></properties>
         <testcase classname="A" name="t"><failure message="1st"/></testcase>
         <testcase classname="A" name="t"><error message="2nd"/></testcase>
         <testcase classname="A" name="t"><failure message="3rd"/></testcase>
@@ -140,6 +148,28 @@ describe('publishing pieces', () => {
     expect(body.startsWith(`${marker('test-kvm')}\n### ❌`)).toBe(true);
     expect(body.length).toBeLessThan(COMMENT_LIMIT);
     expect(body).toContain("trimmed to fit GitHub's limit");
+  });
+
+  it('report text is shown as written: entities and broken references, each made once', () => {
+    expect(text('vm_test.go:12 @octo-team #123 GH-7 <b>*x*</b> [a](b) `c` ~d~ a&b')).toBe(
+      'vm&#95;test.go:12 @&#8203;octo-team #&#8203;123 GH-&#8203;7 &lt;b&gt;&#42;x&#42;&lt;/b&gt; &#91;a&#93;(b) &#96;c&#96; &#126;d&#126; a&amp;b',
+    );
+    expect(htmlText('@a #1 <i>_x_</i>')).toBe('@&#8203;a #&#8203;1 &lt;i&gt;_x_&lt;/i&gt;');
+    expect(fenced('a\n````\nb')).toBe('`````\na\n````\nb\n`````\n');
+  });
+
+  it('a trimmed comment closes its code block and details before the "trimmed" note', () => {
+    const failure = { ...results().failures[0], details: 'frame\n'.repeat(30_000) };
+    const markdown = renderReport(results({ failures: [failure] }), { maxBytes: 10_000_000 });
+    const body = commentBody({ name: 'JUnit', failing: true, markdown });
+    expect(Buffer.byteLength(body)).toBeLessThanOrEqual(COMMENT_LIMIT);
+    const note = body.indexOf("_…trimmed to fit GitHub's limit._");
+    expect(note).toBeGreaterThan(0);
+    const before = body.slice(0, note).split('\n');
+    // Every fence opened before the note is closed, and so is every <details>.
+    expect(before.filter((l) => /^`{3,}$/.test(l)).length % 2).toBe(0);
+    const opened = before.filter((l) => l.startsWith('<details')).length;
+    expect(before.filter((l) => l === '</details>').length).toBe(opened);
   });
 
   it('the dashboard fails when one environment failed', () => {
