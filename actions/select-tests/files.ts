@@ -19,7 +19,8 @@ export interface FoundFile {
 export async function expandPaths(
   workspace: string,
   patterns: readonly string[],
-  input: string,
+  /** What to blame in messages: `input "inventory"`, or the profile field the paths came from. */
+  what: string,
 ): Promise<FoundFile[]> {
   const out: FoundFile[] = [];
   const seen = new Set<string>();
@@ -36,13 +37,11 @@ export async function expandPaths(
     }
     const file = path.resolve(workspace, p);
     if (!existsSync(file)) {
-      throw new UserError(
-        `input "${input}": ${quote(p)} does not exist (relative to the workspace)`,
-      );
+      throw new UserError(`${what}: ${quote(p)} does not exist (relative to the workspace)`);
     }
     if (statSync(file).isDirectory()) {
       throw new UserError(
-        `input "${input}": ${quote(p)} is a directory; give files or globs such as ${p}/*.xml`,
+        `${what}: ${quote(p)} is a directory; give files or globs such as ${p}/*.xml`,
       );
     }
     add(file);

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { UserError, quote } from '../../shared/errors.js';
+import { titleLabels } from '../../shared/labels/compose.js';
 import type { FoundFile } from './files.js';
 
 /** One test the suite knows about: its id (what runners select by) and its labels. */
 export interface InventoryTest {
   id: string;
-  labels: string[];
+  /** Shared between tests where they are the same: never changed in place. */
+  labels: readonly string[];
   /**
    * Ginkgo's suite description, when known: Ginkgo matches --focus and --skip against
    * "<suite description> <spec text>", not the spec text alone.
@@ -24,8 +26,22 @@ export interface Inventory {
 /**
  * Ginkgo writes JUnit names as `[It] container text leaf text [label, label]`; the id is the
  * spec's full text, the same as in its JSON report, and the bracketed labels are its labels.
+ * As a regex: `^\[(It|Entry|Measure)\] (.*?)(?: \[([^\]]*)\])?$` with the `s` flag; split by
+ * hand below, since timings read it for every testcase of a large suite.
  */
-const GINKGO_JUNIT_NAME = /^\[(It|Entry|Measure)\] (.*?)(?: \[([^\]]*)\])?$/s;
+const GINKGO_PREFIXES = ['[It] ', '[Entry] ', '[Measure] '];
+
+function splitGinkgoJUnitName(name: string): { text: string; labels?: string } | undefined {
+  const prefix = GINKGO_PREFIXES.find((p) => name.startsWith(p));
+  if (prefix === undefined) return undefined;
+  const rest = name.slice(prefix.length);
+  const last = rest.length - 1;
+  if (last < 0 || rest.charCodeAt(last) !== 93 /* ] */) return { text: rest };
+  // The shortest text: the first " [" after the last "]" but the final one.
+  const p = rest.indexOf(' [', rest.lastIndexOf(']', last - 1) + 1);
+  if (p < 0 || p + 1 > last - 1) return { text: rest };
+  return { text: rest.slice(0, p), labels: rest.slice(p + 2, last) };
+}
 
 /**
  * Ginkgo also writes its suite-level nodes as test cases (`[SynchronizedBeforeSuite]`,
@@ -34,11 +50,16 @@ const GINKGO_JUNIT_NAME = /^\[(It|Entry|Measure)\] (.*?)(?: \[([^\]]*)\])?$/s;
 const GINKGO_SUITE_NODE =
   /^\[(?:BeforeSuite|SynchronizedBeforeSuite|AfterSuite|SynchronizedAfterSuite|ReportBeforeSuite|ReportAfterSuite|DeferCleanup \(Suite\))\](?: |$)/;
 
+/** The spec text of a Ginkgo JUnit name, or undefined for another name. */
+export function ginkgoSpecText(name: string): string | undefined {
+  return splitGinkgoJUnitName(name)?.text;
+}
+
 export function parseGinkgoJUnitName(name: string): InventoryTest | undefined {
-  const m = GINKGO_JUNIT_NAME.exec(name);
+  const m = splitGinkgoJUnitName(name);
   if (!m) return undefined;
-  const labels = m[3] ? m[3].split(', ').filter((l) => l !== '') : [];
-  return { id: m[2], labels };
+  const labels = m.labels ? m.labels.split(', ').filter((l) => l !== '') : [];
+  return { id: m.text, labels };
 }
 
 interface GinkgoSpecReport {
@@ -64,30 +85,59 @@ function isGinkgoReport(doc: unknown): doc is GinkgoReport[] {
   );
 }
 
+// Long because it is one pass over a report that may hold 100k specs: plain loops, one
+// reused array for the id's parts, and the labels array of the parsed report taken as it is
+// wherever one level holds all of a spec's labels.
 function fromGinkgo(reports: GinkgoReport[], display: string): InventoryTest[] {
   const out: InventoryTest[] = [];
-  reports.forEach((report, r) => {
+  const parts: string[] = [];
+  for (let r = 0; r < reports.length; r++) {
+    const report = reports[r];
     const suiteLabels = report.SuiteLabels ?? [];
-    (report.SpecReports ?? []).forEach((spec, s) => {
+    const suite = report.SuiteDescription ?? '';
+    const specs = report.SpecReports ?? [];
+    for (let s = 0; s < specs.length; s++) {
+      const spec = specs[s];
       // Suite set-up nodes (BeforeSuite, ReportAfterSuite...) are reports too, not specs.
-      if (spec.LeafNodeType !== undefined && spec.LeafNodeType !== 'It') return;
-      if (spec.State === 'pending') return;
+      if (spec.LeafNodeType !== undefined && spec.LeafNodeType !== 'It') continue;
+      if (spec.State === 'pending') continue;
       if (typeof spec.LeafNodeText !== 'string') {
         throw new UserError(
           `${display}: [${r}].SpecReports[${s}] has no LeafNodeText; is this a Ginkgo JSON report?`,
         );
       }
-      const texts = [...(spec.ContainerHierarchyTexts ?? []), spec.LeafNodeText].filter(
-        (t) => t !== '',
-      );
-      const labels = new Set<string>(suiteLabels);
-      for (const level of spec.ContainerHierarchyLabels ?? [])
-        for (const l of level ?? []) labels.add(l);
-      for (const l of spec.LeafNodeLabels ?? []) labels.add(l);
-      out.push({ id: texts.join(' '), labels: [...labels], suite: report.SuiteDescription ?? '' });
-    });
-  });
+      // join() makes a flat string; concatenation would make a rope that every Map lookup
+      // of the id then has to flatten.
+      parts.length = 0;
+      for (const t of spec.ContainerHierarchyTexts ?? []) if (t !== '') parts.push(t);
+      if (spec.LeafNodeText !== '') parts.push(spec.LeafNodeText);
+      const id = parts.length === 1 ? parts[0] : parts.join(' ');
+      // The suite's, the containers' and the spec's own labels, each once.
+      let only: readonly string[] | undefined = suiteLabels.length ? suiteLabels : undefined;
+      let merged: string[] | undefined;
+      const levels = spec.ContainerHierarchyLabels ?? [];
+      for (let l = 0; l <= levels.length; l++) {
+        const level = l < levels.length ? levels[l] : spec.LeafNodeLabels;
+        if (!level?.length) continue;
+        if (!only) {
+          only = level;
+          continue;
+        }
+        merged ??= only.slice();
+        for (const label of level) if (!merged.includes(label)) merged.push(label);
+      }
+      const labels = merged ?? only ?? [];
+      out.push({ id, labels: hasDuplicate(labels) ? [...new Set(labels)] : labels, suite });
+    }
+  }
   return out;
+}
+
+/** For a spec's few labels a nested loop is cheaper than a Set. */
+function hasDuplicate(labels: readonly string[]): boolean {
+  for (let i = 1; i < labels.length; i++)
+    for (let j = 0; j < i; j++) if (labels[i] === labels[j]) return true;
+  return false;
 }
 
 function fromList(doc: unknown, display: string): InventoryTest[] {
@@ -101,7 +151,7 @@ function fromList(doc: unknown, display: string): InventoryTest[] {
     );
   }
   return items.map((item, i) => {
-    if (typeof item === 'string') return { id: item, labels: [] };
+    if (typeof item === 'string') return { id: item, labels: titleLabels(item) };
     const entry = item as { id?: unknown; labels?: unknown };
     if (
       item === null ||
@@ -119,7 +169,7 @@ function fromList(doc: unknown, display: string): InventoryTest[] {
         `${display}: entry ${i + 1} (${quote(entry.id)}): "labels" must be a list of strings`,
       );
     }
-    return { id: entry.id, labels: labels as string[] };
+    return { id: entry.id, labels: union(labels as string[], titleLabels(entry.id)) };
   });
 }
 
@@ -134,7 +184,10 @@ async function fromJUnit(found: FoundFile): Promise<InventoryTest[]> {
         if (GINKGO_SUITE_NODE.test(tc.name)) return;
         // Ginkgo's JUnit reporter writes the suite description as the classname.
         const ginkgo = parseGinkgoJUnitName(tc.name);
-        out.push(ginkgo ? { ...ginkgo, suite: tc.classname } : { id: tc.name, labels: [] });
+        // Other runners have no labels: a title carries them as @name tags.
+        // jest-junit writes a top-level test as " title": the name the runner matches is trimmed.
+        const id = tc.name.trim();
+        out.push(ginkgo ? { ...ginkgo, suite: tc.classname } : { id, labels: titleLabels(id) });
       },
     },
     found.display,
@@ -153,7 +206,7 @@ async function readInventoryFile(
   } catch (err) {
     throw new UserError(`${found.display}: cannot be read: ${(err as Error).message}`);
   }
-  if (text.trimStart().startsWith('<')) return { tests: await fromJUnit(found), format: 'junit' };
+  if (/^\s*</.test(text)) return { tests: await fromJUnit(found), format: 'junit' };
   let doc: unknown;
   try {
     // The YAML parser is loaded only for a YAML inventory: JSON, the common case, needs none.
@@ -170,15 +223,51 @@ async function readInventoryFile(
 /** Read every file; an id seen twice (a spec in two reports) is one test with both label sets. */
 export async function readInventory(files: readonly FoundFile[]): Promise<Inventory> {
   const byId = new Map<string, InventoryTest>();
+  const tests: InventoryTest[] = [];
   const formats = new Set<InventoryFormat>();
   for (const found of files) {
-    const { tests, format } = await readInventoryFile(found);
-    formats.add(format);
-    for (const t of tests) {
+    const read = await readInventoryFile(found);
+    formats.add(read.format);
+    for (const t of read.tests) {
       const seen = byId.get(t.id);
-      if (!seen) byId.set(t.id, { ...t, labels: [...t.labels] });
-      else for (const l of t.labels) if (!seen.labels.includes(l)) seen.labels.push(l);
+      if (!seen) {
+        // The readers' objects are this inventory's own: kept as they are, not copied.
+        byId.set(t.id, t);
+        tests.push(t);
+      } else if (t.labels.some((l) => !seen.labels.includes(l))) {
+        // A new array: a reader may share one labels array between tests.
+        seen.labels = union(seen.labels, t.labels);
+      }
     }
   }
-  return { tests: [...byId.values()], formats: [...formats], files: files.map((f) => f.display) };
+  return { tests, formats: [...formats], files: files.map((f) => f.display) };
+}
+
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])];
+}
+
+/**
+ * go test names a subtest `Parent/sub`, and runs the parent to reach it: a test with subtests
+ * in the inventory is a container, not a test, and its labels are its subtests' too (as a
+ * Ginkgo container's are its specs').
+ */
+export function goLeaves(tests: readonly InventoryTest[]): InventoryTest[] {
+  const byId = new Map(tests.map((t) => [t.id, t]));
+  const parents = new Set<string>();
+  for (const t of tests) {
+    for (let i = t.id.indexOf('/'); i > 0; i = t.id.indexOf('/', i + 1)) {
+      if (byId.has(t.id.slice(0, i))) parents.add(t.id.slice(0, i));
+    }
+  }
+  if (parents.size === 0) return [...tests];
+  return tests
+    .filter((t) => !parents.has(t.id))
+    .map((t) => {
+      const inherited: string[] = [];
+      for (let i = t.id.indexOf('/'); i > 0; i = t.id.indexOf('/', i + 1)) {
+        inherited.push(...(byId.get(t.id.slice(0, i))?.labels ?? []));
+      }
+      return inherited.length ? { ...t, labels: union(inherited, t.labels) } : t;
+    });
 }

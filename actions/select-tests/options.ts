@@ -18,7 +18,14 @@ export function options(ctx: Context<Input>): Options {
       `${p.profile?.file ?? 'profile'}: tests.runner ${quote(t.runner)} is not allowed; allowed: ${RUNNERS.join(' | ')}`,
     );
   }
-  const quarantine = inputs.string('quarantine', { profile: t.quarantine });
+  // A planning job (matrix: true) runs before the tests exist: the profile's files are not
+  // read there, only files the step names itself.
+  const fromProfile = !inputs.boolean('matrix', { default: false });
+  const file = (name: 'inventory' | 'quarantine' | 'timings', value: string[] | undefined) =>
+    fileSetting(ctx, name, fromProfile ? value : undefined);
+  const inventory = file('inventory', t.inventory ? [t.inventory] : undefined);
+  const quarantine = file('quarantine', t.quarantine ? [t.quarantine] : undefined);
+  const timings = file('timings', t.timings);
   return {
     workspace: ctx.workspace,
     ...(p.environment ? { environment: p.environment.name } : {}),
@@ -30,17 +37,48 @@ export function options(ctx: Context<Input>): Options {
       profile: t.runner as Runner | undefined,
       default: 'ginkgo',
     }),
-    inventory: inputs.lines('inventory', { profile: t.inventory ? [t.inventory] : undefined }),
+    inventory: inventory.paths,
+    ...(quarantine.paths.length ? { quarantine: quarantine.paths[0] } : {}),
+    timings: timings.paths,
+    sources: { inventory: inventory.what, quarantine: quarantine.what, timings: timings.what },
     prLabels: prLabelSource(ctx),
-    ...(quarantine ? { quarantine } : {}),
     shardCount: inputs.integer('shard-count', { default: 1, min: 1, max: 256 }) ?? 1,
     shardIndex: inputs.integer('shard-index', { default: 1, min: 1, max: 256 }) ?? 1,
-    timings: inputs.lines('timings', { profile: t.timings }),
     matrix: inputs.boolean('matrix', { default: false }),
     ...(p.profile ? { profile: p.profile } : {}),
     failOnEmpty: inputs.boolean('fail-on-empty', { default: false }),
   };
 }
+
+/**
+ * A file setting and what to blame when it is wrong: the input, or the profile field it came
+ * from. `none` as the input overrides the profile: the runner passes an input nobody set as
+ * an empty string, so an empty input cannot say "no file" by itself.
+ */
+function fileSetting(
+  ctx: Context<Input>,
+  name: 'inventory' | 'quarantine' | 'timings',
+  profile: string[] | undefined,
+): { paths: string[]; what: string } {
+  const { inputs, profile: p } = ctx;
+  if (inputs.raw(name) === NONE) return { paths: [], what: `input "${name}"` };
+  if (inputs.has(name)) {
+    // One quarantine file; inventories and timings are lists of paths and globs.
+    const paths = name === 'quarantine' ? [inputs.raw(name)] : inputs.lines(name);
+    return { paths, what: `input "${name}"` };
+  }
+  if (!profile?.length) return { paths: [], what: `input "${name}"` };
+  const env = p.environment;
+  const defaults = p.profile?.defaults.tests[name];
+  const own = env && JSON.stringify(env.tests[name]) !== JSON.stringify(defaults);
+  return {
+    paths: profile,
+    what: `${p.profile?.file ?? 'profile'}: ${own ? `environments.${env.name}` : 'defaults'}.tests.${name}`,
+  };
+}
+
+/** The input value that means "no file, whatever the profile says". */
+export const NONE = 'none';
 
 function prLabelSource(ctx: Context<Input>): PrLabelSource {
   const given = ctx.inputs.list('pr-labels');

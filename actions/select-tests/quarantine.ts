@@ -6,7 +6,8 @@ import { cleanLabel } from '../../shared/labels/filter.js';
 /**
  * The quarantine file: tests and labels known to be flaky, left out until fixed.
  *
- * Text form, one entry a line (`#` starts a comment): a test id, or `label:<label>`.
+ * Text form, one entry a line: a test id, or `label:<label>`, optionally followed by
+ * whitespace and `# reason`. A line starting with `#` is a comment. Ids are trimmed.
  * YAML/JSON form: `{tests: [...], labels: [...]}` where an entry is a string or
  * `{id|label, reason, until}`; an entry whose `until` date has passed no longer applies,
  * so a forgotten quarantine ends by itself and shows up in the summary.
@@ -28,6 +29,7 @@ export async function readQuarantine(
   workspace: string,
   rel: string,
   now = new Date(),
+  what = 'input "quarantine"',
 ): Promise<Quarantine> {
   const file = path.resolve(workspace, rel);
   let text: string;
@@ -37,8 +39,8 @@ export async function readQuarantine(
     const code = (err as NodeJS.ErrnoException).code;
     throw new UserError(
       code === 'ENOENT'
-        ? `input "quarantine": ${quote(rel)} does not exist (relative to the workspace)`
-        : `input "quarantine": ${quote(rel)} cannot be read: ${(err as Error).message}`,
+        ? `${what}: ${quote(rel)} does not exist (relative to the workspace)`
+        : `${what}: ${quote(rel)} cannot be read: ${(err as Error).message}`,
     );
   }
   const entries = /\.(ya?ml|json)$/i.test(rel) ? await structured(text, rel) : plain(text, rel);
@@ -62,11 +64,16 @@ function label(value: string, where: string): string {
 function plain(text: string, rel: string): QuarantineEntry[] {
   const out: QuarantineEntry[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
+    // A reason follows after whitespace and `#`: an id may hold a `#`, but not one after a space.
+    const [, entry, reason] = /^(.*?)(?:\s+#\s*(.*))?$/.exec(raw.trim()) ?? [];
+    const line = entry.trim();
     if (line === '' || line.startsWith('#')) return;
+    const why = reason?.trim() ? { reason: reason.trim() } : {};
     const m = /^label:\s*(.*)$/i.exec(line);
     out.push(
-      m ? { kind: 'label', value: label(m[1], `${rel}:${i + 1}`) } : { kind: 'test', value: line },
+      m
+        ? { kind: 'label', value: label(m[1], `${rel}:${i + 1}`), ...why }
+        : { kind: 'test', value: line, ...why },
     );
   });
   return out;

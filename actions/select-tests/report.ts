@@ -127,8 +127,13 @@ function quarantineSection(sel: Selection): string {
       e.until ? `until ${e.until}` : 'active',
     ]),
   ];
+  // With an inventory, the tests it really took out; without one, only the entries in force.
+  const out =
+    sel.quarantinedOut !== undefined
+      ? `${sel.quarantinedOut} ${sel.quarantinedOut === 1 ? 'test' : 'tests'} left out by ${q.active.length} ${q.active.length === 1 ? 'entry' : 'entries'} in force`
+      : `${q.active.length} ${q.active.length === 1 ? 'entry' : 'entries'} in force`;
   return details(
-    `Quarantine (${q.file}): ${q.active.length} left out`,
+    `Quarantine (${q.file}): ${out}`,
     table(['kind', 'id or label', 'reason', 'state'], rows),
   );
 }

@@ -41,12 +41,54 @@ export function ginkgoExactRegex(
   return `(?:^| )${exactRegex(ids, false)}$`;
 }
 
-/** Whether a runner needs exact names to honour this filter. */
-export function needsExactNames(runner: Runner, expr: LabelExpr): boolean {
-  if (expr.kind === 'all' || runner === 'ginkgo') return false;
-  if (runner === 'go') return true;
-  if (runner === 'pytest') return toPytestMarkers(expr) === undefined;
-  return toTagRegex(expr) === undefined;
+/**
+ * Without an inventory the runner applies focus and skip itself, by its own rules; a line
+ * saying how they differ from Ginkgo's (a Go regex over the whole name), or undefined.
+ */
+export function inexactWithoutInventory(
+  runner: Runner,
+  expr: LabelExpr,
+  focus: string,
+  skip: string,
+): string | undefined {
+  const how = {
+    ginkgo: undefined,
+    go: 'go test matches -run and -skip level by level of the name split at "/"',
+    pytest: 'pytest -k matches words in test, class, module and marker names, not a regex over ids',
+    jest: 'jest matches --testNamePattern as a JavaScript regex, ignoring case',
+    mocha: 'mocha matches --grep as a JavaScript regex',
+    playwright: 'playwright matches --grep as a JavaScript regex over project, file and titles',
+  }[runner];
+  const markers =
+    runner === 'pytest' && expr.kind !== 'all'
+      ? 'pytest -m compares marker names with their case, Ginkgo labels ignore it'
+      : undefined;
+  const why = [focus || skip ? how : undefined, markers].filter(Boolean).join('; ');
+  return why
+    ? `${why}: the runner may select other tests than Ginkgo's semantics would; give input "inventory" for the exact tests`
+    : undefined;
+}
+
+/**
+ * jest matches --testNamePattern ignoring case (it adds the `i` flag), so of two names that
+ * differ only in case one cannot run without the other: the message, or undefined.
+ */
+export function caseCollision(
+  runner: Runner,
+  exact: readonly string[],
+  all: ReadonlyArray<{ id: string }>,
+): string | undefined {
+  if (runner !== 'jest') return undefined;
+  const chosen = new Set(exact);
+  const byFolded = new Map<string, string>();
+  for (const t of all) if (!chosen.has(t.id)) byFolded.set(t.id.toLowerCase(), t.id);
+  for (const id of exact) {
+    const other = byFolded.get(id.toLowerCase());
+    if (other !== undefined) {
+      return `input "runner": jest matches test names ignoring case, so ${quote(id)} cannot run without ${quote(other)}; rename one of them or shard them together`;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -81,11 +123,7 @@ function ginkgoArgs(req: ArgsRequest): string[] {
 }
 
 function goArgs(req: ArgsRequest): string[] {
-  if (req.exact) {
-    // go test's -run splits on "/" into per-level patterns: select the top-level tests.
-    const top = [...new Set(req.exact.map((id) => id.split('/')[0]))];
-    return ['-run', exactRegex(top)];
-  }
+  if (req.exact) return ['-run', goRunPattern(req.exact)];
   if (req.expr.kind !== 'all') throw noLabels(req.runner);
   const args: string[] = [];
   if (req.focus) args.push('-run', req.focus);
@@ -93,14 +131,45 @@ function goArgs(req: ArgsRequest): string[] {
   return args;
 }
 
+/**
+ * go test splits -run at unbracketed "/" into one pattern per level and at top-level "|" into
+ * alternatives (testing/match.go), so `^A$/^b$|^C$` runs A/b and C, and A only to reach A/b.
+ * Ids that share a parent share one alternative whose last level lists them. Nothing selected
+ * is `^$`: no test has an empty name.
+ */
+export function goRunPattern(ids: readonly string[]): string {
+  if (ids.length === 0) return '^$';
+  const byParent = new Map<string, string[]>();
+  for (const id of ids) {
+    const cut = id.lastIndexOf('/');
+    const parent = cut < 0 ? '' : id.slice(0, cut);
+    const leaves = byParent.get(parent) ?? [];
+    if (leaves.length === 0) byParent.set(parent, leaves);
+    leaves.push(cut < 0 ? id : id.slice(cut + 1));
+  }
+  return [...byParent]
+    .map(([parent, leaves]) => {
+      const levels = parent === '' ? [] : parent.split('/').map((l) => `^${quoteMeta(l)}$`);
+      return [...levels, exactRegex(leaves)].join('/');
+    })
+    .join('|');
+}
+
+/** Runs no test whatever the suite: no marker expression is both true and false. */
+const PYTEST_NONE = ['-m', 'virt_ci_none and not virt_ci_none'];
+
 function pytestArgs(req: ArgsRequest): string[] {
   const { exact, expr } = req;
   if (exact) {
-    // No node id would make pytest collect everything: an empty shard must run nothing.
-    if (exact.length && exact.every((id) => id.includes('::'))) return [...exact];
-    return exact.length
-      ? ['-k', exact.map(pytestKeyword).join(' or ')]
-      : ['-k', 'virt_ci_no_test_selected'];
+    // Node ids select exactly (-k matches module, class and marker names too); no node id
+    // would make pytest collect everything, so an empty shard gets an expression none passes.
+    const bad = exact.find((id) => !id.includes('::'));
+    if (bad !== undefined) {
+      throw new UserError(
+        `input "inventory": pytest selects tests exactly only by node id (path::name), and ${quote(bad)} is none; list the node ids (pytest --collect-only -q)`,
+      );
+    }
+    return exact.length ? [...exact] : PYTEST_NONE;
   }
   const args: string[] = [];
   if (expr.kind !== 'all') {
@@ -116,28 +185,38 @@ function pytestArgs(req: ArgsRequest): string[] {
   return args;
 }
 
-/** jest, mocha and playwright select by test title: @tags, focus and skip in regexes. */
+/**
+ * jest, mocha and playwright select by test title: @tags, focus and skip in regexes. jest
+ * adds the `i` flag to its pattern, mocha none; playwright adds `gi` unless the pattern is
+ * written `/.../`, so playwright's are, keeping focus and exact names case-sensitive.
+ */
 function titleArgs(req: ArgsRequest): string[] {
   const { runner, exact } = req;
   const args: string[] = [];
   const flag = runner === 'jest' ? '--testNamePattern' : '--grep';
+  const play = (p: string) => `/${p}/`;
   if (exact) {
-    // Playwright matches --grep against the title path with project and file names; an
-    // empty unanchored alternation would match every title, so nothing selected is (?!).
-    if (runner === 'playwright' && exact.length === 0) args.push(flag, '(?!)');
-    else args.push(flag, exactRegex(exact, runner !== 'playwright'));
+    // Playwright matches --grep against the project, file and title path joined by spaces,
+    // then the test's tags: the id ends it, after a space. Nothing selected is (?!).
+    if (runner === 'playwright')
+      args.push(
+        flag,
+        play(exact.length ? `(?:^| )${exactRegex(exact, false)}(?: @\\S+)*$` : '(?!)'),
+      );
+    else args.push(flag, exactRegex(exact));
   } else {
     let pattern = '';
     if (req.expr.kind !== 'all') {
       const tags = toTagRegex(req.expr);
-      if (tags === undefined) throw noLabels(runner, 'set operations have no @tag form in titles');
+      if (tags === undefined)
+        throw noLabels(runner, 'regexes and set operations have no @tag form in titles');
       pattern = tags;
     }
     if (runner === 'playwright') {
       const grep = [pattern, req.focus].filter(Boolean);
       if (grep.length)
-        args.push('--grep', grep.length > 1 ? `${grep[0]}(?=.*(?:${grep[1]}))` : grep[0]);
-      if (req.skip) args.push('--grep-invert', req.skip);
+        args.push('--grep', play(grep.length > 1 ? `${grep[0]}(?=.*(?:${grep[1]}))` : grep[0]));
+      if (req.skip) args.push('--grep-invert', play(req.skip));
     } else {
       // One pattern carries all three: tags, focus and, as a negative look-ahead, skip.
       if (req.skip) pattern = `^(?!.*(?:${req.skip}))${pattern.replace(/^\^/, '')}`;
@@ -153,16 +232,6 @@ function noLabels(runner: Runner, why = `${runner} has no label filter`): UserEr
   return new UserError(
     `input "runner": ${runner} cannot apply a label filter without an inventory (${why}); give input "inventory" so the exact tests can be selected, or use runner ginkgo`,
   );
-}
-
-function pytestKeyword(id: string): string {
-  const name = id.split('::').pop() ?? id;
-  if (!/^[\w.:+\-[\]\\/]+$/.test(name)) {
-    throw new UserError(
-      `input "runner": pytest -k cannot name the test ${quote(id)}; use node ids (path::name) in the inventory`,
-    );
-  }
-  return name;
 }
 
 function pytestWords(regex: string, input: string): string {

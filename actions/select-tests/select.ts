@@ -1,10 +1,9 @@
 import { UserError, quote } from '../../shared/errors.js';
-import { andFilters, anyOf, noneOf } from '../../shared/labels/compose.js';
+import { andFilters, anyOf, noneOf, toTagRegex } from '../../shared/labels/compose.js';
 import {
   cleanLabel,
   LabelFilterError,
-  LabelSet,
-  matchesLabels,
+  labelMatcher,
   parseLabelFilter,
   type LabelExpr,
 } from '../../shared/labels/filter.js';
@@ -16,11 +15,17 @@ import {
 } from '../../shared/labels/re2.js';
 import type { Profile } from '../../shared/profile.js';
 import { expandPaths } from './files.js';
-import { readInventory, type Inventory } from './inventory.js';
+import { goLeaves, readInventory, type Inventory } from './inventory.js';
 import { environmentMatrix } from './matrix.js';
 import { resolvePrLabels, steeringLabels, type PrLabels } from './pr-labels.js';
 import { readQuarantine, type Quarantine } from './quarantine.js';
-import { ginkgoExactRegex, needsExactNames, runnerArgs } from './runners.js';
+import {
+  caseCollision,
+  ginkgoExactRegex,
+  inexactWithoutInventory,
+  runnerArgs,
+  type Runner,
+} from './runners.js';
 import { balanceShards, expectedDurations, lowerBound } from './shards.js';
 import { readTimings } from './timings.js';
 import type { Deps, Options, Selection } from './types.js';
@@ -45,10 +50,10 @@ export async function selectTests(
   warnings.push(...pr.warnings);
   const steer = steeringOf(pr.labels);
   const quarantine = opts.quarantine
-    ? await readQuarantine(opts.workspace, opts.quarantine, deps.now())
+    ? await readQuarantine(opts.workspace, opts.quarantine, deps.now(), opts.sources.quarantine)
     : undefined;
   const left = quarantined(quarantine, warnings);
-  const { expr, ...composed } = composeFilter(opts, steer, left.labels);
+  const { expr, unquarantined, ...composed } = composeFilter(opts, steer, left.labels);
   const sel: Selection = {
     ...composed,
     focus: opts.focus,
@@ -63,9 +68,9 @@ export async function selectTests(
     runner: opts.runner,
     warnings,
   };
-  if (opts.matrix) sel.matrix = environmentMatrix(requireProfile(opts));
+  if (opts.matrix) sel.matrix = await checkedMatrix(requireProfile(opts));
   if (opts.inventory.length === 0) withoutInventory(sel, expr, opts);
-  else await fromInventory(sel, expr, opts, patterns, left.tests);
+  else await fromInventory(sel, { expr, unquarantined }, opts, patterns, left.tests);
   return sel;
 }
 
@@ -131,7 +136,7 @@ function composeFilter(
   opts: Options,
   steer: Steering,
   quarantinedLabels: string[],
-): Pick<Selection, 'filter' | 'parts'> & { expr: LabelExpr } {
+): Pick<Selection, 'filter' | 'parts'> & { expr: LabelExpr; unquarantined: LabelExpr } {
   const parts = [
     {
       source: opts.scopeSource === 'none' ? 'scope' : `scope (${opts.scopeSource})`,
@@ -139,11 +144,16 @@ function composeFilter(
     },
     { source: 'PR labels virt-ci/focus:', filter: anyOf(steer.focus) },
     { source: 'PR labels virt-ci/skip:', filter: noneOf(steer.skip) },
-    { source: 'quarantined labels', filter: noneOf(quarantinedLabels) },
+    { source: QUARANTINE, filter: noneOf(quarantinedLabels) },
   ].filter((p) => p.filter !== '');
   const filter = andFilters(parts.map((p) => p.filter));
-  return { filter, parts, expr: parseFilter(filter, 'the combined label filter') };
+  const expr = parseFilter(filter, 'the combined label filter');
+  if (quarantinedLabels.length === 0) return { filter, parts, expr, unquarantined: expr };
+  const rest = andFilters(parts.filter((p) => p.source !== QUARANTINE).map((p) => p.filter));
+  return { filter, parts, expr, unquarantined: parseFilter(rest, 'the label filter') };
 }
+
+const QUARANTINE = 'quarantined labels';
 
 interface Steering {
   focus: string[];
@@ -177,6 +187,23 @@ function requireProfile(opts: Options): Profile {
   return opts.profile;
 }
 
+/**
+ * Every environment's filter goes to a job of its own: each is checked here, in the one job
+ * that reads them all, and a bad one names its profile field.
+ */
+async function checkedMatrix(profile: Profile) {
+  const filters = profile.environments.map((e) => e.tests.labelFilter ?? '');
+  if (filters.some((f) => f.includes('/'))) await loadGoRegexp();
+  profile.environments.forEach((e, i) => {
+    const own = filters[i] !== (profile.defaults.tests.labelFilter ?? '');
+    parseFilter(
+      filters[i],
+      `${profile.file}: ${own ? `environments.${e.name}` : 'defaults'}.tests.labelFilter`,
+    );
+  });
+  return environmentMatrix(profile);
+}
+
 /** No inventory: the runner applies the filter itself (and shards, if it can). */
 function withoutInventory(sel: Selection, expr: LabelExpr, opts: Options): void {
   const sharded = opts.shardCount > 1;
@@ -187,6 +214,8 @@ function withoutInventory(sel: Selection, expr: LabelExpr, opts: Options): void 
   }
   if (opts.failOnEmpty)
     sel.warnings.push('fail-on-empty needs an inventory to count tests; not checked');
+  const inexact = inexactWithoutInventory(opts.runner, expr, opts.focus, sel.skip);
+  if (inexact) sel.warnings.push(inexact);
   sel.args = runnerArgs({
     runner: opts.runner,
     filter: sel.filter,
@@ -200,13 +229,20 @@ function withoutInventory(sel: Selection, expr: LabelExpr, opts: Options): void 
 /** With an inventory: the tests that match, this job's shard of them, named exactly. */
 async function fromInventory(
   sel: Selection,
-  expr: LabelExpr,
+  { expr, unquarantined }: { expr: LabelExpr; unquarantined: LabelExpr },
   opts: Options,
   patterns: Patterns,
   quarantinedTests: Set<string>,
 ): Promise<void> {
-  const inventory = await readInventoryInput(opts);
-  const { selected, suites } = matching(inventory, expr, patterns, quarantinedTests);
+  const read = await readInventoryInput(opts);
+  // go test runs a parent test to reach its subtests: parents are containers, as in Ginkgo.
+  const inventory = opts.runner === 'go' ? { ...read, tests: goLeaves(read.tests) } : read;
+  const { selected, suites, quarantinedOut } = matching(
+    inventory,
+    { expr, unquarantined },
+    patterns,
+    quarantinedTests,
+  );
   if (selected.length === 0 && opts.failOnEmpty) {
     throw new UserError(
       `no test matches: ${inventory.tests.length} tests in ${inventory.files.join(', ')}, none selected by ${quote(sel.filter || '(everything)')}${opts.focus ? ` focus ${quote(opts.focus)}` : ''}${opts.skip ? ` skip ${quote(opts.skip)}` : ''} (fail-on-empty is true)`,
@@ -215,16 +251,32 @@ async function fromInventory(
   sel.inventory = inventory;
   sel.selected = selected;
   sel.tests = selected;
+  sel.quarantinedOut = quarantinedOut;
   const sharded = opts.shardCount > 1;
   if (sharded) Object.assign(sel, await shard(selected, opts, sel.warnings));
-  const exact = sharded || needsExactNames(opts.runner, expr) ? sel.tests : undefined;
+  // Every runner but Ginkgo matches names its own way (per level, by keyword, ignoring case):
+  // once anything is left out, the exact names are what selects exactly, unless the @tag
+  // pattern provably selects the same tests (then tests added since the inventory was made
+  // are selected by their tags too, as Ginkgo's own --label-filter would).
+  const narrowed = expr.kind !== 'all' || sel.focus !== '' || sel.skip !== '';
+  const exact =
+    sharded ||
+    (opts.runner !== 'ginkgo' && narrowed && !tagsSelectTheSame(opts.runner, sel, expr, inventory))
+      ? sel.tests
+      : undefined;
+  if (exact) {
+    const clash = caseCollision(opts.runner, exact, inventory.tests);
+    if (clash) throw new UserError(clash);
+  }
   sel.args = runnerArgs({
     runner: opts.runner,
     filter: sel.filter,
     expr,
     focus: opts.focus,
     skip: sel.skip,
-    ...(exact ? { exact, suites: exact.map((id) => suites.get(id)) } : {}),
+    ...(exact ? { exact } : {}),
+    // Only Ginkgo matches against "<suite> <spec>".
+    ...(exact && opts.runner === 'ginkgo' ? { suites: suitesOf(exact, selected, suites) } : {}),
   });
   const longest = Math.max(0, ...sel.args.map((a) => Buffer.byteLength(a)));
   if (longest > MAX_ARG_BYTES) {
@@ -234,35 +286,84 @@ async function fromInventory(
   }
 }
 
+/**
+ * Whether the runner's @tag pattern for the filter, matched as the runner matches it (jest
+ * with the `i` flag), picks out exactly the selection from the inventory's titles: no focus
+ * or skip, and every test's labels as its title's tags say.
+ */
+function tagsSelectTheSame(
+  runner: Runner,
+  sel: Selection,
+  expr: LabelExpr,
+  inventory: Inventory,
+): boolean {
+  if (runner !== 'jest' && runner !== 'mocha' && runner !== 'playwright') return false;
+  if (sel.focus !== '' || sel.skip !== '') return false;
+  const pattern = toTagRegex(expr);
+  if (pattern === undefined) return false;
+  const re = new RegExp(pattern, runner === 'jest' ? 'i' : '');
+  const chosen = new Set(sel.selected);
+  return inventory.tests.every((t) => re.test(t.id) === chosen.has(t.id));
+}
+
+/** The suite descriptions of `ids`, from the selection's parallel lists. */
+function suitesOf(
+  ids: readonly string[],
+  selected: readonly string[],
+  suites: ReadonlyArray<string | undefined>,
+): Array<string | undefined> {
+  if (ids === selected) return [...suites];
+  const byId = new Map(selected.map((id, i) => [id, suites[i]]));
+  return ids.map((id) => byId.get(id));
+}
+
 async function readInventoryInput(opts: Options): Promise<Inventory> {
-  const files = await expandPaths(opts.workspace, opts.inventory, 'inventory');
+  const what = opts.sources.inventory;
+  const files = await expandPaths(opts.workspace, opts.inventory, what);
   if (files.length === 0) {
     throw new UserError(
-      `input "inventory": ${opts.inventory.map((p) => quote(p)).join(', ')} matched no file`,
+      `${what}: ${opts.inventory.map((p) => quote(p)).join(', ')} matched no file`,
     );
   }
   return readInventory(files);
 }
 
-/** The inventory's tests that pass the quarantine, focus, skip and label filter, in order. */
+/**
+ * The inventory's tests that pass the quarantine, focus, skip and label filter, in order, and
+ * how many of those the rest would select the quarantine took out (by id or by label: such a
+ * test passes the filter without the quarantined labels and fails it with them).
+ */
 function matching(
   inventory: Inventory,
-  expr: LabelExpr,
+  filters: { expr: LabelExpr; unquarantined: LabelExpr },
   patterns: Patterns,
   quarantinedTests: Set<string>,
-): { selected: string[]; suites: Map<string, string | undefined> } {
+): { selected: string[]; suites: Array<string | undefined>; quarantinedOut: number } {
   const selected: string[] = [];
-  const suites = new Map<string, string | undefined>();
+  const suites: Array<string | undefined> = [];
+  const matches = labelMatcher(filters.expr);
+  const rest =
+    filters.unquarantined !== filters.expr ? labelMatcher(filters.unquarantined) : undefined;
+  const { focus, skip } = patterns;
+  let quarantinedOut = 0;
   for (const t of inventory.tests) {
-    if (quarantinedTests.has(t.id)) continue;
-    const text = t.suite !== undefined ? `${t.suite} ${t.id}` : t.id;
-    if (patterns.focus && !patterns.focus.test(text)) continue;
-    if (patterns.skip && patterns.skip.test(text)) continue;
-    if (!matchesLabels(expr, new LabelSet(t.labels))) continue;
+    if (focus || skip) {
+      const text = t.suite !== undefined ? `${t.suite} ${t.id}` : t.id;
+      if (focus && !focus.test(text)) continue;
+      if (skip && skip.test(text)) continue;
+    }
+    if (!matches(t.labels)) {
+      if (rest?.(t.labels)) quarantinedOut++;
+      continue;
+    }
+    if (quarantinedTests.size && quarantinedTests.has(t.id)) {
+      quarantinedOut++;
+      continue;
+    }
     selected.push(t.id);
-    suites.set(t.id, t.suite);
+    suites.push(t.suite);
   }
-  return { selected, suites };
+  return { selected, suites, quarantinedOut };
 }
 
 /** Time-balanced shards of the selected tests, and this job's share of them. */
@@ -271,12 +372,16 @@ async function shard(
   opts: Options,
   warnings: string[],
 ): Promise<Pick<Selection, 'shards' | 'lowerBound' | 'timingsKnown' | 'shardIndex' | 'tests'>> {
-  const timings = await readTimings(await expandPaths(opts.workspace, opts.timings, 'timings'));
+  const timings = await readTimings(
+    await expandPaths(opts.workspace, opts.timings, opts.sources.timings),
+    new Set(selected),
+  );
   const weighed = expectedDurations(selected, (id) => timings.get(id));
   const shards = balanceShards(weighed.tests, opts.shardCount);
-  // Within a shard keep the inventory's order: runners report in a stable order then.
+  // Within this job's shard keep the inventory's order: runners report in a stable order then.
   const order = new Map(selected.map((id, i) => [id, i]));
-  for (const s of shards) s.tests.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  const mine = shards[opts.shardIndex - 1];
+  mine.tests.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
   if (opts.timings.length > 0 && weighed.known === 0 && selected.length > 0) {
     warnings.push('no past duration matched a selected test; shards are balanced by count');
   }
@@ -285,6 +390,6 @@ async function shard(
     lowerBound: lowerBound(weighed.tests, opts.shardCount),
     timingsKnown: weighed.known,
     shardIndex: opts.shardIndex,
-    tests: shards[opts.shardIndex - 1].tests.map((t) => t.id),
+    tests: mine.tests.map((t) => t.id),
   };
 }

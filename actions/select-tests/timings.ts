@@ -1,5 +1,5 @@
 import type { FoundFile } from './files.js';
-import { parseGinkgoJUnitName } from './inventory.js';
+import { ginkgoSpecText } from './inventory.js';
 
 /**
  * Past durations by test id, from JUnit reports of earlier runs. A testcase answers to its
@@ -9,7 +9,40 @@ import { parseGinkgoJUnitName } from './inventory.js';
 class Timings {
   private readonly sums = new Map<string, { total: number; runs: number }>();
 
+  /**
+   * The classnames some wanted id starts with (followed by a dot): only those can make a
+   * `classname.name` key worth building for a suite's every testcase.
+   */
+  private readonly prefixes?: Set<string>;
+  /** Whether some wanted id is itself a Ginkgo JUnit name (rare: ids are spec texts). */
+  private readonly ginkgoNamesWanted: boolean = true;
+  private lastClassname = '';
+  private lastClassnameWanted = true;
+
+  /** Only ids in `wanted` are kept when it is given: the rest of a large suite is never looked up. */
+  constructor(private readonly wanted?: ReadonlySet<string>) {
+    if (!wanted) return;
+    this.prefixes = new Set();
+    this.ginkgoNamesWanted = false;
+    for (const id of wanted) {
+      if (!this.ginkgoNamesWanted && ginkgoSpecText(id) !== undefined)
+        this.ginkgoNamesWanted = true;
+      for (let i = id.indexOf('.'); i > 0; i = id.indexOf('.', i + 1))
+        this.prefixes.add(id.slice(0, i));
+    }
+  }
+
+  private classnameWanted(classname: string): boolean {
+    if (!this.prefixes) return true;
+    if (classname !== this.lastClassname) {
+      this.lastClassname = classname;
+      this.lastClassnameWanted = this.prefixes.has(classname);
+    }
+    return this.lastClassnameWanted;
+  }
+
   private add(key: string, seconds: number): void {
+    if (this.wanted && !this.wanted.has(key)) return;
     const s = this.sums.get(key);
     if (s) {
       s.total += seconds;
@@ -18,11 +51,16 @@ class Timings {
   }
 
   record(name: string, classname: string, seconds: number): void {
-    const keys = new Set([name]);
-    if (classname) keys.add(`${classname}.${name}`);
-    const ginkgo = parseGinkgoJUnitName(name);
-    if (ginkgo) keys.add(ginkgo.id);
-    for (const k of keys) this.add(k, seconds);
+    // Only a name in Ginkgo's `[It] ...` form can hold a spec text.
+    const text = name.charCodeAt(0) === 91 /* [ */ ? ginkgoSpecText(name) : undefined;
+    // Looking a long name up costs: skip the lookups that cannot hit.
+    if (text === undefined || this.ginkgoNamesWanted) this.add(name, seconds);
+    let qualified: string | undefined;
+    if (classname && this.classnameWanted(classname)) {
+      qualified = `${classname}.${name}`;
+      this.add(qualified, seconds);
+    }
+    if (text !== undefined && text !== name && text !== qualified) this.add(text, seconds);
   }
 
   /** Seconds, or undefined when no past run knows the test. */
@@ -32,8 +70,11 @@ class Timings {
   }
 }
 
-export async function readTimings(files: readonly FoundFile[]): Promise<Timings> {
-  const timings = new Timings();
+export async function readTimings(
+  files: readonly FoundFile[],
+  wanted?: ReadonlySet<string>,
+): Promise<Timings> {
+  const timings = new Timings(wanted);
   if (files.length === 0) return timings;
   // The XML reader loads only when there is JUnit to read.
   const { readJUnitFile } = await import('../../shared/junit/reader.js');

@@ -25,6 +25,8 @@ export interface Options {
   shardCount: number;
   shardIndex: number;
   timings: string[];
+  /** What to name when a file setting is wrong: the input, or the profile field it came from. */
+  sources: { inventory: string; quarantine: string; timings: string };
   matrix: boolean;
   profile?: Profile;
   failOnEmpty: boolean;
@@ -47,6 +49,8 @@ export interface Selection {
   args: string[];
   prLabels: PrLabels;
   quarantine?: Quarantine;
+  /** Inventory tests the quarantine really left out (by id or by label). */
+  quarantinedOut?: number;
   inventory?: Inventory;
   /** Selected ids across all shards, in inventory order. */
   selected?: string[];

@@ -1,4 +1,4 @@
-import type { LabelExpr } from './filter.js';
+import { cleanLabel, type LabelExpr } from './filter.js';
 
 /**
  * Building and translating label filters: joining scopes into one Ginkgo expression, and
@@ -59,9 +59,31 @@ export function toPytestMarkers(expr: LabelExpr): string | undefined {
 }
 
 /**
- * A JavaScript regex over test titles for the common `@tag` convention of playwright, jest and
- * mocha: each label becomes a look-ahead for `@label` as a whole word, so `&&`, `||` and `!`
- * keep their meaning inside a single `--grep`. Set operations have no title form: undefined.
+ * How a label is written in a test title, for runners that have no labels of their own (jest,
+ * mocha, playwright, go, and pytest ids): `@name`, where the `@` starts the title or follows
+ * whitespace, and the name runs to the next whitespace or the end of the title. A name Ginkgo
+ * would refuse as a label (one with any of `&|!,()/`, or empty) is no label. Labels compare as
+ * Ginkgo's do, ignoring case: `@KVM` is the label `kvm`; `admin@kvm.example` holds none.
+ */
+const TITLE_LABEL = /(?:^|\s)@(\S+)/g;
+
+/** The labels a title carries as `@name` tags, in order, each once. */
+export function titleLabels(title: string): string[] {
+  if (!title.includes('@')) return [];
+  const out: string[] = [];
+  for (const m of title.matchAll(TITLE_LABEL)) {
+    const label = cleanLabel(m[1]);
+    if (label !== undefined && !out.includes(label)) out.push(label);
+  }
+  return out;
+}
+
+/**
+ * A JavaScript regex over test titles that holds exactly when the title's `@name` tags (as
+ * titleLabels reads them) satisfy the filter: each label becomes a look-ahead for the tag
+ * with its boundaries, its letters matched in either case, so `&&`, `||` and `!` keep their
+ * meaning in one pattern, with or without the runner's `i` flag. Regexes and set operations
+ * have no title form: undefined.
  */
 export function toTagRegex(expr: LabelExpr): string | undefined {
   const walk = (e: LabelExpr): string | undefined => {
@@ -69,7 +91,7 @@ export function toTagRegex(expr: LabelExpr): string | undefined {
       case 'all':
         return '';
       case 'label':
-        return `(?=.*@${escapeRegex(e.label)}(?![\\w:-]))`;
+        return `(?=[\\s\\S]*(?:^|\\s)@${caseless(e.label)}(?!\\S))`;
       case 'not': {
         const inner = walk(e.expr);
         return inner === undefined ? undefined : `(?!${inner})`;
@@ -90,6 +112,19 @@ export function toTagRegex(expr: LabelExpr): string | undefined {
   };
   const body = walk(expr);
   return body === undefined ? undefined : `^${body}`;
+}
+
+/** `kvm` as `[kK][vV][mM]`: Ginkgo's case rule for labels, whatever flags the runner adds. */
+function caseless(label: string): string {
+  return Array.from(label)
+    .map((c) => {
+      const lower = c.toLowerCase();
+      const upper = c.toUpperCase();
+      return lower !== upper && lower.length === 1 && upper.length === 1
+        ? `[${lower}${upper}]`
+        : escapeRegex(c);
+    })
+    .join('');
 }
 
 export function escapeRegex(text: string): string {

@@ -393,76 +393,141 @@ function construct(node: Node, input: string): LabelExpr {
   return fail(node.location, `Invalid token '${tokenName(node.token)}'.`);
 }
 
+/** A filter compiled once to test many specs' labels, as Ginkgo's LabelFilter func. */
+export type LabelMatcher = (labels: readonly string[]) => boolean;
+
+const matchers = new WeakMap<LabelExpr, LabelMatcher>();
+
+export function matchesLabels(expr: LabelExpr, labels: readonly string[]): boolean {
+  return labelMatcher(expr)(labels);
+}
+
 /**
- * A spec's labels prepared once for many evaluations: lower-cased names, and the `key:value`
- * sets, both keyed the way Ginkgo compares them.
+ * The filter as one function over a spec's labels, compared as Ginkgo compares them: names
+ * lower-cased, `key:value` labels split at the first colon and trimmed. It allocates nothing
+ * per spec but the lower-cased labels it must compare, so selecting from 100k specs costs
+ * about what parsing their report does.
  */
-export class LabelSet {
-  readonly raw: readonly string[];
-  readonly lower: ReadonlySet<string>;
-  private sets?: Map<string, Set<string>>;
-
-  constructor(labels: readonly string[]) {
-    this.raw = labels;
-    this.lower = new Set(labels.map((l) => l.toLowerCase()));
-  }
-
-  setFor(key: string): Set<string> {
-    if (!this.sets) {
-      this.sets = new Map();
-      for (const label of this.raw) {
-        const colon = label.indexOf(':');
-        if (colon < 0) continue;
-        const k = label.slice(0, colon).trim().toLowerCase();
-        let set = this.sets.get(k);
-        if (!set) this.sets.set(k, (set = new Set()));
-        set.add(
-          label
-            .slice(colon + 1)
-            .trim()
-            .toLowerCase(),
-        );
-      }
-    }
-    return this.sets.get(key.trim().toLowerCase()) ?? new Set();
-  }
+export function labelMatcher(expr: LabelExpr): LabelMatcher {
+  let m = matchers.get(expr);
+  if (!m) matchers.set(expr, (m = compile(expr)));
+  return m;
 }
 
-export function matchesLabels(expr: LabelExpr, labels: LabelSet | readonly string[]): boolean {
-  const set = labels instanceof LabelSet ? labels : new LabelSet(labels);
-  return evaluate(expr, set);
-}
-
-function evaluate(e: LabelExpr, labels: LabelSet): boolean {
+function compile(e: LabelExpr): LabelMatcher {
   switch (e.kind) {
     case 'all':
-      return true;
-    case 'label':
-      return labels.lower.has(e.label.toLowerCase());
-    case 'regex':
-      return labels.raw.some((l) => e.regex.test(l));
-    case 'not':
-      return !evaluate(e.expr, labels);
-    case 'and':
-      return evaluate(e.left, labels) && evaluate(e.right, labels);
-    case 'or':
-      return evaluate(e.left, labels) || evaluate(e.right, labels);
-    case 'set': {
-      const set = labels.setFor(e.key);
-      switch (e.op) {
-        case 'isEmpty':
-          return set.size === 0;
-        case 'containsAny':
-          return e.values.some((v) => set.has(v));
-        case 'containsAll':
-          return e.values.every((v) => set.has(v));
-        case 'consistsOf':
-          return set.size === e.values.length && e.values.every((v) => set.has(v));
-        case 'isSubsetOf':
-          return [...set].every((v) => e.values.includes(v));
-      }
+      return () => true;
+    case 'label': {
+      const want = e.label.toLowerCase();
+      return (labels) => {
+        for (const l of labels) if (sameLabel(l, want)) return true;
+        return false;
+      };
     }
+    case 'regex':
+      return (labels) => labels.some((l) => e.regex.test(l));
+    case 'not': {
+      const inner = compile(e.expr);
+      return (labels) => !inner(labels);
+    }
+    case 'and': {
+      const l = compile(e.left);
+      const r = compile(e.right);
+      return (labels) => l(labels) && r(labels);
+    }
+    case 'or': {
+      const l = compile(e.left);
+      const r = compile(e.right);
+      return (labels) => l(labels) || r(labels);
+    }
+    case 'set':
+      return setMatcher(e.key, e.op, e.values);
   }
+}
+
+/**
+ * `label.toLowerCase() === want` (want is lower-case) without making the lower-cased copy
+ * for ASCII labels, the common case; any other character takes the full comparison.
+ */
+function sameLabel(label: string, want: string): boolean {
+  if (label === want) return true;
+  if (label.length !== want.length) {
+    // Lower-casing changes the length only outside ASCII.
+    for (let i = 0; i < label.length; i++)
+      if (label.charCodeAt(i) > 127) return label.toLowerCase() === want;
+    return false;
+  }
+  for (let i = 0; i < label.length; i++) {
+    const a = label.charCodeAt(i);
+    const b = want.charCodeAt(i);
+    if (a === b || (a >= 65 && a <= 90 && a + 32 === b)) continue;
+    if (a > 127 || b > 127) return label.toLowerCase() === want;
+    return false;
+  }
+  return true;
+}
+
+/** Ginkgo's labelSetFor: the lower-cased values of the `key:value` labels with this key. */
+function valuesFor(key: string, labels: readonly string[]): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const label of labels) {
+    const colon = label.indexOf(':');
+    if (colon < 0) continue;
+    if (label.slice(0, colon).trim().toLowerCase() !== key) continue;
+    out.add(
+      label
+        .slice(colon + 1)
+        .trim()
+        .toLowerCase(),
+    );
+  }
+  return out;
+}
+
+const NO_VALUES: ReadonlySet<string> = new Set();
+
+function setMatcher(rawKey: string, op: SetOperation, values: readonly string[]): LabelMatcher {
+  const key = rawKey.trim().toLowerCase();
+  const allowed = new Set(values);
+  if (op === 'isSubsetOf') {
+    // The common case of a scope ("only these features") needs no set per spec.
+    return (labels) => {
+      for (const label of labels) {
+        const colon = label.indexOf(':');
+        if (colon < 0 || !sameKey(label, colon, key)) continue;
+        if (
+          !allowed.has(
+            label
+              .slice(colon + 1)
+              .trim()
+              .toLowerCase(),
+          )
+        )
+          return false;
+      }
+      return true;
+    };
+  }
+  return (labels) => {
+    // Most specs carry no label with a colon: nothing to split then.
+    const set = labels.some((l) => l.includes(':')) ? valuesFor(key, labels) : NO_VALUES;
+    switch (op) {
+      case 'isEmpty':
+        return set.size === 0;
+      case 'containsAny':
+        return values.some((v) => set.has(v));
+      case 'containsAll':
+        return values.every((v) => set.has(v));
+      case 'consistsOf':
+        return set.size === values.length && values.every((v) => set.has(v));
+    }
+  };
+}
+
+/** Whether `label`'s part before `colon`, trimmed and lower-cased, is `key`. */
+function sameKey(label: string, colon: number, key: string): boolean {
+  return sameLabel(label.slice(0, colon).trim(), key);
 }
 
 /** Ginkgo's ValidateAndCleanupLabel: the trimmed label, or undefined when Ginkgo rejects it. */

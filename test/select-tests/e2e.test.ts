@@ -77,6 +77,25 @@ describe('select-tests bundle', () => {
     ]);
   });
 
+  it('plans the matrix although the profile names files the test jobs make later', async () => {
+    const planning = makeWorkspace({
+      '.github/virt-ci.yaml':
+        'version: 1\ndefaults:\n  tests: {inventory: _out/dry-run.json, quarantine: .github/quarantine.txt}\nenvironments:\n  e2e:\n    tests: {labelFilter: "!flaky"}\n',
+    });
+    const r = await run('select-tests', { workspace: planning, inputs: { matrix: 'true' } });
+    expect(errors(r)).toEqual([]);
+    expect(JSON.parse(r.outputs.matrix)).toEqual({
+      include: [{ environment: 'e2e', hypervisor: 'auto', 'label-filter': '!flaky' }],
+    });
+    const job = await run('select-tests', {
+      workspace: planning,
+      inputs: { environment: 'e2e', quarantine: 'none' },
+    });
+    expect(errors(job)).toEqual([
+      '.github/virt-ci.yaml: defaults.tests.inventory: "_out/dry-run.json" does not exist (relative to the workspace)',
+    ]);
+  });
+
   it('fails a bad filter with one Ginkgo-style line and no stack', async () => {
     const r = await run('select-tests', {
       workspace: ws,

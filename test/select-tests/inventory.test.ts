@@ -50,6 +50,23 @@ describe('inventory files', () => {
     expect(parseGinkgoJUnitName('test_plain')).toBeUndefined();
   });
 
+  it("splits Ginkgo's JUnit names exactly as the pattern that defines them", () => {
+    // The definition; the reader splits names by hand, for speed on large suites.
+    const reference = /^\[(It|Entry|Measure)\] (.*?)(?: \[([^\]]*)\])?$/s;
+    const parts = ['[It] ', '[Entry] ', 'x', ' ', '[', ']', ' [', 'a, b', '\n', ':'];
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % parts.length;
+    for (let i = 0; i < 20000; i++) {
+      let name = i % 3 ? '[It] ' : '';
+      for (let n = next() % 7; n >= 0; n--) name += parts[next()];
+      const m = reference.exec(name);
+      const want = m
+        ? { id: m[2], labels: m[3] ? m[3].split(', ').filter((l) => l !== '') : [] }
+        : undefined;
+      expect([name, parseGinkgoJUnitName(name)]).toEqual([name, want]);
+    }
+  });
+
   it('reads {id, labels} lists and merges an id seen twice', async () => {
     const a = write('a.json', JSON.stringify([{ id: 'x', labels: ['kvm'] }, 'y']));
     const b = write('b.yaml', 'tests:\n  - {id: x, labels: [slow]}\n');

@@ -20,16 +20,17 @@ describe('runner arguments', () => {
     ]);
   });
 
-  it('go has no labels: exact names, top-level tests only', () => {
+  it('go has no labels: exact names, one anchored pattern per level of the name', () => {
     expect(args('go', '', { focus: 'TestKVM', skip: 'Slow' })).toEqual([
       '-run',
       'TestKVM',
       '-skip',
       'Slow',
     ]);
-    expect(args('go', 'kvm', { exact: ['TestOpen/dev', 'TestOpen/sys', 'TestCreate.VM'] })).toEqual(
-      ['-run', '^(?:TestOpen|TestCreate\\.VM)$'],
-    );
+    expect(
+      args('go', 'kvm', { exact: ['TestOpen/dev', 'TestOpen/sys', 'TestCreate.VM', 'TestA/b/c'] }),
+    ).toEqual(['-run', '^TestOpen$/^(?:dev|sys)$|^(?:TestCreate\\.VM)$|^TestA$/^b$/^(?:c)$']);
+    expect(args('go', 'kvm', { exact: [] })).toEqual(['-run', '^$']);
     expect(() => args('go', 'kvm')).toThrow(/go cannot apply a label filter without an inventory/);
   });
 
@@ -59,15 +60,30 @@ describe('runner arguments', () => {
       args('playwright', 'smoke', { nativeShard: { index: 2, count: 4 }, skip: 'slow' }),
     ).toEqual([
       '--grep',
-      toTagRegex(parseLabelFilter('smoke')),
+      `/${toTagRegex(parseLabelFilter('smoke'))}/`,
       '--grep-invert',
-      'slow',
+      '/slow/',
       '--shard=2/4',
     ]);
     expect(args('mocha', '', { exact: ['a suite a test'] })).toEqual([
       '--grep',
       '^(?:a suite a test)$',
     ]);
+  });
+
+  it("playwright's exact names end its grep title after a space, with case, before its tags", () => {
+    const [flag, pattern] = args('playwright', 'kvm', { exact: ['vm boots a VM', 'a+b'] });
+    expect(flag).toBe('--grep');
+    // Playwright reads `/source/flags` as a regex literal, anything else with the gi flags.
+    const [, source, flags] = /^\/(.*)\/([gi]*)$/.exec(pattern) ?? [];
+    const re = new RegExp(source, flags);
+    expect(re.test('chromium tests/vm.spec.ts vm boots a VM')).toBe(true);
+    expect(re.test('chromium tests/vm.spec.ts vm boots a VM @smoke @slow')).toBe(true);
+    expect(re.test('tests/ab.spec.ts a+b')).toBe(true);
+    expect(re.test('chromium tests/vm.spec.ts vm boots a VM twice')).toBe(false);
+    expect(re.test('chromium tests/vm.spec.ts vm Boots a VM')).toBe(false);
+    expect(re.test('chromium tests/vm.spec.ts xvm boots a VM')).toBe(false);
+    expect(re.test('tests/ab.spec.ts aab')).toBe(false);
   });
 
   it('exact-name regexes match exactly those names in Go and JavaScript syntax', () => {

@@ -4,6 +4,8 @@ import { describe, expect, it } from '@jest/globals';
 import { UserError } from '../../shared/errors.js';
 import type { Options } from '../../actions/select-tests/types.js';
 import { compileGoRegexp, loadGoRegexp } from '../../shared/labels/re2.js';
+import { toTagRegex } from '../../shared/labels/compose.js';
+import { parseLabelFilter } from '../../shared/labels/filter.js';
 import { select, selectOptions } from './support/select.js';
 import { makeWorkspace } from './support/workspace.js';
 
@@ -235,7 +237,7 @@ describe('selection per environment of the seed profile (KubeVirt-like Ginkgo in
 describe('inventories in other forms', () => {
   const ws = makeWorkspace();
 
-  it('a {id, labels} list drives pytest: markers when they can, node ids when not', async () => {
+  it('a {id, labels} list drives pytest by node id (-m would compare marker case)', async () => {
     const sel = await select(
       options(ws, {
         runner: 'pytest',
@@ -247,7 +249,7 @@ describe('inventories in other forms', () => {
       'tests/test_kvm.py::test_open_dev_kvm',
       'tests/test_kvm.py::test_create_vm',
     ]);
-    expect(sel.args).toEqual(['-m', 'kvm and not slow']);
+    expect(sel.args).toEqual(sel.tests);
     const regex = await select(
       options(ws, {
         runner: 'pytest',
@@ -259,6 +261,37 @@ describe('inventories in other forms', () => {
       'tests/test_kvm.py::test_open_dev_kvm',
       'tests/test_mshv.py::test_open_dev_mshv',
     ]);
+  });
+
+  it('mocha gets the @tag pattern when it selects what the inventory does, else exact names', async () => {
+    writeFileSync(
+      path.join(ws, 'mocha-tags.json'),
+      JSON.stringify(['vm boots @kvm', 'vm boots @KVM twice', 'vm mails admin@kvm.example']),
+    );
+    writeFileSync(
+      path.join(ws, 'mocha-list.json'),
+      JSON.stringify([{ id: 'vm boots', labels: ['kvm'] }, 'vm mails admin@kvm.example']),
+    );
+    const tags = await select(
+      options(ws, { runner: 'mocha', inventory: 'mocha-tags.json', 'label-filter': 'kvm' }),
+    );
+    expect(tags.tests).toEqual(['vm boots @kvm', 'vm boots @KVM twice']);
+    expect(tags.args).toEqual(['--grep', toTagRegex(parseLabelFilter('kvm'))]);
+    // Labels the titles do not carry: only the names select the same tests.
+    const list = await select(
+      options(ws, { runner: 'mocha', inventory: 'mocha-list.json', 'label-filter': 'kvm' }),
+    );
+    expect(list.args).toEqual(['--grep', '^(?:vm boots)$']);
+    // A focus is a Go regex with Ginkgo's rules: the names, never the runner's own match.
+    const focus = await select(
+      options(ws, {
+        runner: 'mocha',
+        inventory: 'mocha-tags.json',
+        'label-filter': 'kvm',
+        focus: 'twice',
+      }),
+    );
+    expect(focus.args).toEqual(['--grep', '^(?:vm boots @KVM twice)$']);
   });
 
   it('warns when the exact names outgrow one command-line argument', async () => {
