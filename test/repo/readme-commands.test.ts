@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { findNode24 } from '../../shared/harness/runner.js';
 import { repoRoot } from '../support/harness.js';
 
@@ -98,5 +99,58 @@ describe('the commands the docs give', () => {
       },
     );
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+});
+
+/** Every `run:` script of a parsed workflow or snippet, wherever it sits. */
+function runScripts(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) for (const n of node) runScripts(n, out);
+  else if (node && typeof node === 'object') {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === 'run' && typeof v === 'string') out.push(v);
+      else runScripts(v, out);
+    }
+  }
+  return out;
+}
+
+describe('workflows and the docs’ snippets', () => {
+  // A step output pasted into a script is script injection waiting for a test name with a
+  // quote in it; outputs reach the shell through env: instead.
+  const PASTED = /\$\{\{\s*(steps|needs)\.[^}]*outputs\.[^}]*\}\}/;
+
+  it('pass step outputs to run: scripts through env:, never pasted in', () => {
+    const offenders: string[] = [];
+    const yamlFiles = [
+      ...readdirSync(path.join(repoRoot, '.github', 'workflows')).map((f) =>
+        path.join(repoRoot, '.github', 'workflows', f),
+      ),
+      ...readdirSync(path.join(repoRoot, 'examples')).map((d) =>
+        path.join(repoRoot, 'examples', d, 'workflow.yml'),
+      ),
+    ].filter((f) => f.endsWith('.yml') && existsSync(f));
+    for (const f of yamlFiles) {
+      for (const script of runScripts(parseYaml(readFileSync(f, 'utf8')))) {
+        if (PASTED.test(script)) offenders.push(`${path.relative(repoRoot, f)}: ${script.trim()}`);
+      }
+    }
+    for (const f of markdownFiles()) {
+      const blocks = readFileSync(f, 'utf8')
+        .split(/^```ya?ml\s*$/m)
+        .slice(1);
+      for (const block of blocks.map((b) => b.split(/^```/m)[0])) {
+        let doc: unknown;
+        try {
+          doc = parseYaml(block);
+        } catch {
+          continue; // a fragment that is not YAML on its own says nothing here
+        }
+        for (const script of runScripts(doc)) {
+          if (PASTED.test(script))
+            offenders.push(`${path.relative(repoRoot, f)}: ${script.trim()}`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
   });
 });
