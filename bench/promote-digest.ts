@@ -4,15 +4,30 @@
  * tools go through the same counting proxy, so HTTP requests and uploaded bytes compare like
  * with like. Writes bench/results/promote-digest.json.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promote } from '../actions/promote-digest/promote.js';
 import { silentLog } from '../shared/action/log.js';
 import { defaultPolicy } from '../shared/retry.js';
 import { findRepoRoot, runWorkflowStep } from '../shared/harness/runner.js';
-import { writeBlob, writeImage, writeIndex } from '../test/promote-digest/support/images.js';
+import {
+  tagLayout,
+  writeBlob,
+  writeImage,
+  writeIndex,
+} from '../test/promote-digest/support/images.js';
 import { type Proxy, startProxy } from '../test/promote-digest/support/proxy.js';
 import { run, skopeoPush, startRegistry } from '../test/promote-digest/support/registry.js';
 
@@ -185,6 +200,141 @@ async function bundleStartMs(b: Bench): Promise<number> {
   return median(starts);
 }
 
+const MEMORY_SIZES_MIB = [4, 64, 256, 1024];
+const MEMORY_REPS = 3;
+
+/** A one-layer image whose layer is `mib` MiB of random bytes, written without holding it. */
+function writeBigImage(layout: string, mib: number, tag: string): void {
+  const dir = path.join(layout, 'blobs', 'sha256');
+  mkdirSync(dir, { recursive: true });
+  const tmp = path.join(dir, 'layer.tmp');
+  const fd = openSync(tmp, 'w');
+  const hash = createHash('sha256');
+  for (let i = 0; i < mib; i++) {
+    const chunk = randomBytes(MB);
+    hash.update(chunk);
+    writeSync(fd, chunk);
+  }
+  closeSync(fd);
+  const digest = `sha256:${hash.digest('hex')}`;
+  renameSync(tmp, path.join(dir, digest.slice(7)));
+  const layer = {
+    mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    digest,
+    size: mib * MB,
+  };
+  const config = writeBlob(
+    layout,
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: [digest] },
+    }),
+    'application/vnd.oci.image.config.v1+json',
+  );
+  const manifest = writeBlob(
+    layout,
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config,
+      layers: [layer],
+    }),
+    'application/vnd.oci.image.manifest.v1+json',
+  );
+  tagLayout(layout, tag, manifest);
+}
+
+/** Peak resident memory (MiB) of one process: a preload writes it when the process exits. */
+function rssPreload(work: string): { env: (file: string) => Record<string, string> } {
+  const preload = path.join(work, 'max-rss.mjs');
+  writeFileSync(
+    preload,
+    "import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));\n",
+  );
+  return { env: (file) => ({ NODE_OPTIONS: `--import=${preload}`, BENCH_RSS_FILE: file }) };
+}
+
+const rssMiB = (file: string) => Math.round(Number(readFileSync(file, 'utf8')) / 1024);
+
+/**
+ * Peak memory across registries by layer size, the bundle beside skopeo: each run a process
+ * of its own into a fresh registry, interleaved. Goal (issue #17): the peak with the largest
+ * layer within 32 MiB of the peak with the smallest.
+ */
+async function memoryBench(b: Bench) {
+  const rss = rssPreload(b.work);
+  const rows = [];
+  for (const mib of MEMORY_SIZES_MIB) {
+    const layout = path.join(b.work, `big-${mib}`);
+    writeBigImage(layout, mib, 'v1');
+    await skopeoPush(layout, 'v1', `${b.pa.host}/big${mib}:v1`);
+    rmSync(layout, { recursive: true, force: true });
+    const ours: number[] = [];
+    const theirs: number[] = [];
+    const oursMs: number[] = [];
+    const theirsMs: number[] = [];
+    for (let i = 0; i < MEMORY_REPS; i++) {
+      for (const tool of ['vc', 'sk']) {
+        const target = await startRegistry();
+        try {
+          const ref = `${target.host}/big:t`;
+          const t0 = performance.now();
+          if (tool === 'vc') {
+            const file = path.join(b.work, `rss-${mib}-${i}`);
+            const r = await runWorkflowStep({
+              repoRoot: b.repoRoot,
+              action: 'promote-digest',
+              workspace: b.work,
+              inputs: { source: `${b.pa.host}/big${mib}:v1`, targets: ref },
+              env: { DOCKER_CONFIG: b.noDockerConfig, ...rss.env(file) },
+              timeoutMs: 600_000,
+            });
+            if (r.exitCode !== 0) throw new Error(r.stdout + r.stderr);
+            oursMs.push(Math.round(performance.now() - t0));
+            ours.push(rssMiB(file));
+          } else {
+            const { stderr } = await run('/usr/bin/time', [
+              '-f',
+              '%M',
+              'skopeo',
+              'copy',
+              '--all',
+              '--preserve-digests',
+              '--src-tls-verify=false',
+              '--dest-tls-verify=false',
+              '--quiet',
+              `docker://${b.pa.host}/big${mib}:v1`,
+              `docker://${ref}`,
+            ]);
+            theirsMs.push(Math.round(performance.now() - t0));
+            theirs.push(Math.round(Number(stderr.trim().split('\n').pop()) / 1024));
+          }
+        } finally {
+          await target.stop();
+        }
+      }
+    }
+    rows.push({
+      layerMiB: mib,
+      promoteDigestPeakMiB: { min: Math.min(...ours), median: median(ours) },
+      skopeoPeakMiB: { min: Math.min(...theirs), median: median(theirs) },
+      promoteDigestMs: { min: Math.min(...oursMs), median: median(oursMs) },
+      skopeoMs: { min: Math.min(...theirsMs), median: median(theirsMs) },
+    });
+  }
+  const first = rows[0].promoteDigestPeakMiB.median;
+  const last = rows[rows.length - 1].promoteDigestPeakMiB.median;
+  return {
+    what: 'peak RSS of one promotion of a one-layer image across registries, by layer size; median and min of runs',
+    reps: MEMORY_REPS,
+    rows,
+    growthMiB: last - first,
+    goal: 'growth from the smallest to the largest layer at most 32 MiB',
+    met: last - first <= 32,
+  };
+}
+
 async function main(): Promise<void> {
   const a = await startRegistry();
   const pa = await startProxy(a.host);
@@ -206,12 +356,15 @@ async function main(): Promise<void> {
     fresh.push(p, r);
     return p;
   };
+  const only = process.argv.includes('--memory-only');
   const results = [];
-  for (const s of scenarios(pa, freshTarget)) results.push(await runScenario(b, s));
-  const startMs = await bundleStartMs(b);
+  if (!only) for (const s of scenarios(pa, freshTarget)) results.push(await runScenario(b, s));
+  const startMs = only ? undefined : await bundleStartMs(b);
+  const memory = await memoryBench(b);
   for (const f of fresh) await f.stop();
   await pa.stop();
   await a.stop();
+  rmSync(work, { recursive: true, force: true });
   const out = {
     what: 'promote one 3-platform image index by digest with the bundled action vs skopeo copy --all --preserve-digests; median of runs; each a process of its own; same registries, same counting proxy',
     image: { digest: index.digest, platforms: 3, blobs: 1 + 3 * 4, bytes: totalBytes },
@@ -219,6 +372,7 @@ async function main(): Promise<void> {
     bundleStartMs: startMs,
     node: process.version,
     results,
+    memory,
   };
   mkdirSync(path.join('bench', 'results'), { recursive: true });
   writeFileSync(

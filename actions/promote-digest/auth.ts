@@ -1,6 +1,7 @@
 import { UserError } from '../../shared/errors.js';
-import { fetchWithRetry, type RetryPolicy } from '../../shared/retry.js';
+import type { RetryPolicy } from '../../shared/retry.js';
 import type { Credential } from './credentials.js';
+import { fetchRetrying } from './http.js';
 
 /** A parsed `WWW-Authenticate` header (RFC 7235; the Docker token spec's Bearer parameters). */
 interface Challenge {
@@ -51,6 +52,7 @@ export class Authorizer {
     private readonly mask: (s: string) => void,
     private readonly policy: () => RetryPolicy,
     private readonly count: () => void,
+    private readonly idleTimeoutMs: number,
   ) {}
 
   /** The header to send now, if the registry has asked for one before. */
@@ -117,7 +119,7 @@ export class Authorizer {
       });
       if (ch.service) form.set('service', ch.service);
       if (scopes.length) form.set('scope', scopes.join(' '));
-      res = await fetchWithRetry(
+      res = await fetchRetrying(
         url,
         {
           method: 'POST',
@@ -125,6 +127,7 @@ export class Authorizer {
           body: form.toString(),
         },
         this.policy(),
+        this.idleTimeoutMs,
       );
     } else {
       if (ch.service) url.searchParams.set('service', ch.service);
@@ -135,7 +138,7 @@ export class Authorizer {
         this.mask(basic);
         headers.authorization = `Basic ${basic}`;
       }
-      res = await fetchWithRetry(url, { headers }, this.policy());
+      res = await fetchRetrying(url, { headers }, this.policy(), this.idleTimeoutMs);
     }
     if (res.status === 401 || res.status === 403) {
       await res.body?.cancel();

@@ -1,7 +1,35 @@
+import type { Log } from '../../shared/action/log.js';
 import { UserError, causes, errorMessage } from '../../shared/errors.js';
 import { RetryableError, type RetryPolicy, withRetry } from '../../shared/retry.js';
 import { type Descriptor, type Manifest, children, isForeign } from './manifest.js';
-import type { Stats, Store } from './store.js';
+import { chunkCollector } from './memory.js';
+import { DigestMismatchError, type Stats, type Store } from './store.js';
+
+/** What the copiers of one promotion share. */
+export interface CopyRun {
+  stats: Stats;
+  /** Blob transfers at once, across every target. */
+  limit: <T>(task: () => Promise<T>) => Promise<T>;
+  policy: RetryPolicy;
+  log: Log;
+  /**
+   * Set once any copy failed: transfers not yet started do not start, and requests waiting
+   * to be retried are not retried (the registries' retry policy looks at it too).
+   */
+  halt: { stopped: boolean };
+  /**
+   * By registry and blob: the first target repository that streams a blob in. A second
+   * target repository in that registry waits for it and mounts from there: each blob
+   * crosses the network into one registry once.
+   */
+  homes: Map<string, Promise<Store | undefined>>;
+  /** Told the size of every chunk streamed (memory.ts keeps the peak flat with it). */
+  streamed: (bytes: number) => void;
+}
+
+export function newCopyRun(o: Omit<CopyRun, 'homes' | 'streamed'>): CopyRun {
+  return { ...o, homes: new Map(), streamed: chunkCollector() };
+}
 
 /**
  * Copies one image graph from a source store into one destination repository: blobs first
@@ -15,11 +43,7 @@ export class Copier {
   constructor(
     private readonly src: Store,
     readonly dst: Store,
-    private readonly stats: Stats,
-    private readonly limit: <T>(task: () => Promise<T>) => Promise<T>,
-    private readonly policy: RetryPolicy,
-    /** Set once any copy of the run failed: transfers not yet started do not start. */
-    private readonly halt: { stopped: boolean } = { stopped: false },
+    private readonly run: CopyRun,
   ) {}
 
   /** Make `m` and everything it references present in the destination, by digest. */
@@ -49,61 +73,139 @@ export class Copier {
         await this.copyManifest(child);
       }),
     ]);
-    // Wait for every sibling before failing, so no transfer outlives the promotion.
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
-      this.halt.stopped = true;
-      throw failed.reason;
-    }
+    // Wait for every sibling before failing, so no transfer outlives the promotion; the
+    // failure that stopped the others is the one to report.
+    const reasons = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    if (reasons.length) throw reasons.find((e) => !isStop(e)) ?? reasons[0];
     await this.dst.putManifest(m, m.digest);
   }
 
   private checkHalt(): void {
-    if (this.halt.stopped) throw new UserError('stopped: another copy of this promotion failed');
+    if (this.run.halt.stopped) throw new UserError(STOPPED);
   }
 
   private copyBlob(d: Descriptor): Promise<void> {
     let job = this.blobs.get(d.digest);
-    if (!job) {
-      job = isForeign(d) ? Promise.resolve() : this.limit(() => this.transfer(d));
-      this.blobs.set(d.digest, job);
+    if (job) return job;
+    if (isForeign(d)) {
+      job = Promise.resolve();
+    } else {
+      const key = `${this.dst.location} ${d.digest}`;
+      const home = this.run.homes.get(key);
+      if (home && this.dst.mountBlob) {
+        job = this.fromSibling(d, home);
+      } else {
+        job = this.limit(() => this.transfer(d));
+        this.run.homes.set(
+          key,
+          job.then(
+            () => this.dst,
+            () => undefined,
+          ),
+        );
+      }
+      // The first blob that fails stops its siblings at their next attempt, not after theirs.
+      job = job.catch((err: unknown) => {
+        this.run.halt.stopped = true;
+        throw err;
+      });
     }
+    this.blobs.set(d.digest, job);
     return job;
   }
 
+  private limit<T>(task: () => Promise<T>): Promise<T> {
+    return this.run.limit(task);
+  }
+
+  /**
+   * Another target repository of this registry is getting the blob: wait for it (outside the
+   * transfer budget, which that transfer may need) and mount from it; else copy as usual.
+   */
+  private async fromSibling(d: Descriptor, home: Promise<Store | undefined>): Promise<void> {
+    const from = await home;
+    if (from && from !== this.dst) {
+      const mounted = await this.limit(async () => {
+        this.checkHalt();
+        return this.dst.mountBlob!(d, from);
+      });
+      if (mounted) {
+        this.run.stats.blobsMounted++;
+        return;
+      }
+    }
+    await this.limit(() => this.transfer(d));
+  }
+
   private async transfer(d: Descriptor): Promise<void> {
+    const { stats } = this.run;
     this.checkHalt();
     if (await this.dst.hasBlob(d)) {
-      this.stats.blobsSkipped++;
+      stats.blobsSkipped++;
       return;
     }
     if (this.dst.mountBlob && (await this.dst.mountBlob(d, this.src))) {
-      this.stats.blobsMounted++;
+      stats.blobsMounted++;
       return;
     }
     try {
-      await withRetry(async () => {
+      await this.stream(d);
+    } catch (err) {
+      if (!(err instanceof DigestMismatchError)) throw err;
+      // Corrupted on the way: fetch it once more from the source. Corrupted at rest, it
+      // arrives the same way again and the second mismatch fails the copy.
+      this.run.log.info(`${errorMessage(err)}; fetching it once more from ${this.src.name}`);
+      await this.stream(d);
+    }
+    stats.blobsCopied++;
+    stats.bytesCopied += d.size;
+  }
+
+  private async stream(d: Descriptor): Promise<void> {
+    let retries = 0;
+    try {
+      await withRetry(async (attempt) => {
+        retries = attempt;
         this.checkHalt();
         const body = await this.src.openBlob(d);
+        // Counted as it flows: paused again at once, so nothing flows before the target reads.
+        body.on('data', (chunk: Buffer) => this.run.streamed(chunk.length)).pause();
         try {
           await this.dst.putBlob(d, body);
         } catch (err) {
-          // A streamed body cannot be replayed by the HTTP client (it reports a disturbed
-          // body, not a network fault, when a reused connection drops): start over instead.
+          body.destroy();
+          // A streamed body cannot be replayed: any fault of the transfer starts it over.
           if (err instanceof UserError || err instanceof RetryableError) throw err;
           throw new RetryableError(describe(err));
         }
-      }, this.policy);
+      }, this.run.policy);
     } catch (err) {
       if (err instanceof UserError) throw err;
+      const after = retries ? ` after ${retries === 1 ? '1 retry' : `${retries} retries`}` : '';
       throw new UserError(
-        `${this.dst.name}: copying blob ${d.digest} (${d.size} bytes) from ${this.src.name} failed after retries: ${describe(err)}`,
+        `${this.dst.name}: copying blob ${d.digest} (${d.size} bytes) from ${this.src.name} failed${after}: ${describe(err)}`,
         { cause: err },
       );
     }
-    this.stats.blobsCopied++;
-    this.stats.bytesCopied += d.size;
   }
+}
+
+const STOPPED = 'stopped: another copy of this promotion failed';
+
+/** A request or copy that gave up because another copy failed (however it was wrapped). */
+export function isStop(err: unknown): boolean {
+  return errorMessage(err).endsWith(STOPPED);
+}
+
+/** The policy, but a retry after another copy failed is not made. */
+export function haltingPolicy(policy: RetryPolicy, halt: { stopped: boolean }): RetryPolicy {
+  return {
+    ...policy,
+    sleep: async (ms) => {
+      await policy.sleep(ms);
+      if (halt.stopped) throw new UserError(STOPPED);
+    },
+  };
 }
 
 /** The error and what it wraps, on one line: a fetch failure names its cause only there. */

@@ -2,13 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { UserError } from '../../shared/errors.js';
 import { commitTempFile, writeFileAtomicAsync } from '../../shared/files.js';
 import { type Descriptor, type Manifest, checkDigest, mediaTypeOf } from './manifest.js';
 import { DIGEST } from './reference.js';
-import type { Stats, Store } from './store.js';
+import { DigestMismatchError, type Stats, type Store } from './store.js';
 
 const REF_NAME = 'org.opencontainers.image.ref.name';
 
@@ -106,10 +106,10 @@ export class LayoutStore implements Store {
     }
   }
 
-  async openBlob(d: Descriptor): Promise<ReadableStream<Uint8Array>> {
+  async openBlob(d: Descriptor): Promise<Readable> {
     const file = this.blobPath(d.digest);
     if (!(await exists(file))) throw new UserError(`${this.name}: blob ${d.digest} is missing`);
-    return Readable.toWeb(createReadStream(file)) as ReadableStream<Uint8Array>;
+    return createReadStream(file);
   }
 
   /** Once per store: concurrent blob writes into a new layout create it once. */
@@ -126,7 +126,7 @@ export class LayoutStore implements Store {
     return this.layout;
   }
 
-  async putBlob(d: Descriptor, body: ReadableStream<Uint8Array>): Promise<void> {
+  async putBlob(d: Descriptor, body: Readable): Promise<void> {
     await this.ensureLayout();
     const file = this.blobPath(d.digest);
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
@@ -140,10 +140,10 @@ export class LayoutStore implements Store {
       },
     });
     try {
-      await pipeline(Readable.fromWeb(body as never), count, createWriteStream(tmp));
+      await pipeline(body, count, createWriteStream(tmp));
       const actual = `sha256:${hash.digest('hex')}`;
       if (actual !== d.digest || size !== d.size) {
-        throw new UserError(
+        throw new DigestMismatchError(
           `${this.name}: blob ${d.digest} arrived as ${actual} (${size} bytes, expected ${d.size}); not stored`,
         );
       }

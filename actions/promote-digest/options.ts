@@ -29,6 +29,7 @@ export function options(ctx: Context<Input>): Options {
     concurrency: inputs.integer('concurrency', { default: 4, min: 1, max: 32 }) ?? 4,
     insecure: inputs.list('insecure-registries'),
     workspace: ctx.workspace,
+    tempDir: ctx.tempDir,
     record: inputs.string('record'),
     run: runFacts(ctx.github),
   };

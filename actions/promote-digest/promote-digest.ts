@@ -40,10 +40,18 @@ async function promoteAndRecord(
     options.credentials,
     dockerConfigCredentials(options.dockerConfig, mask),
   );
-  const recordFile = options.record ? checkRecordPath(options.workspace, options.record) : '';
+  const recordFile = options.record
+    ? checkRecordPath(options.workspace, options.record, options.tempDir)
+    : '';
   const promotion = await promote(
     { ...options, credentials },
-    { log: deps.log, retry: deps.retry, mask },
+    {
+      log: deps.log,
+      retry: deps.retry,
+      mask,
+      idleTimeoutMs: deps.idleTimeoutMs,
+      settleMs: deps.settleMs,
+    },
   );
   const unverified = verifyFailure(promotion);
   if (unverified) {

@@ -1,5 +1,5 @@
 import { UserError, errorMessage, quote } from '../../shared/errors.js';
-import { Copier } from './copier.js';
+import { Copier, haltingPolicy, isStop, newCopyRun } from './copier.js';
 import { LayoutStore } from './layout-store.js';
 import { limiter } from './limit.js';
 import { type Manifest, isIndex, parseManifest } from './manifest.js';
@@ -11,10 +11,16 @@ import {
   repositoryName,
 } from './reference.js';
 import { collectReferrers, copyReferrers } from './referrers.js';
+import { DEFAULT_IDLE_TIMEOUT_MS } from './http.js';
+import { confinePath } from './paths.js';
 import { Registry } from './registry-store.js';
 import { type Stats, type Store, countedPolicy, newStats } from './store.js';
-import { moveTags } from './tags.js';
+import { moveTags, readBack } from './tags.js';
+import { sleep } from '../../shared/retry.js';
 import type { PromoteDeps, PromoteRequest, PromoteResult, TargetPlan } from './types.js';
+
+/** How long runs that raced for one tag wait before reading it back (overwrite: false). */
+export const DEFAULT_SETTLE_MS = 1000;
 
 /** A promotion that stopped; `result` says what each target looks like now. */
 export class PromotionError extends UserError {
@@ -38,7 +44,8 @@ type OpenStore = (ref: Reference) => Store;
 /** Resolve the source once, check every target, copy everything, and only then move tags. */
 export async function promote(o: PromoteRequest, deps: PromoteDeps): Promise<PromoteResult> {
   const stats = newStats();
-  const open = storeOpener(o, deps, stats);
+  const halt = { stopped: false };
+  const open = storeOpener(o, deps, stats, halt);
   const source = await resolveSource(o, open);
   const plans = planTargets(o, source, open);
   const result = startResult(source, plans, stats, o.verifyOnly);
@@ -52,14 +59,22 @@ export async function promote(o: PromoteRequest, deps: PromoteDeps): Promise<Pro
   if (o.verifyOnly) return verify(plans, result);
   refuseConflicts(plans, digest, o.overwrite);
   await keepPreviousManifests(plans, digest);
-  await copyImage(o, deps, source, plans, result);
-  const stopped = await moveTags(plans, source.manifest);
+  await copyImage(o, deps, source, plans, result, halt);
+  const settle = () => sleep(deps.settleMs ?? DEFAULT_SETTLE_MS);
+  const stopped =
+    (await moveTags(plans, source.manifest, o.overwrite, settle)) ??
+    (await readBack(plans, digest, o.overwrite, settle));
   if (stopped) throw new PromotionError(stopped, withChanged(result));
   return withChanged(result);
 }
 
 /** One store per repository (or layout folder) and run; registries share their logins. */
-function storeOpener(o: PromoteRequest, deps: PromoteDeps, stats: Stats): OpenStore {
+function storeOpener(
+  o: PromoteRequest,
+  deps: PromoteDeps,
+  stats: Stats,
+  halt: { stopped: boolean },
+): OpenStore {
   const registries = new Map<string, Registry>();
   const stores = new Map<string, Store>();
   const registry = (host: string, name: string): Registry => {
@@ -70,8 +85,9 @@ function storeOpener(o: PromoteRequest, deps: PromoteDeps, stats: Stats): OpenSt
         insecure: o.insecure,
         mask: deps.mask,
         stats,
-        retry: deps.retry,
+        retry: haltingPolicy(deps.retry, halt),
         log: deps.log,
+        idleTimeoutMs: deps.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       });
       registries.set(host, reg);
     }
@@ -91,13 +107,19 @@ function storeOpener(o: PromoteRequest, deps: PromoteDeps, stats: Stats): OpenSt
   };
 }
 
+/** An OCI layout is read or written only inside the workspace (or RUNNER_TEMP). */
+function confined(ref: Reference, o: PromoteRequest, input: string): Reference {
+  if (ref.kind === 'oci') confinePath(`input "${input}"`, ref.written, o.workspace, o.tempDir);
+  return ref;
+}
+
 /** The repository a reference lands in: a layout by its folder, however it was written. */
 function storeKey(ref: Reference): string {
   return ref.kind === 'oci' ? `oci:${ref.dir}` : repositoryName(ref);
 }
 
 async function resolveSource(o: PromoteRequest, open: OpenStore): Promise<Source> {
-  const ref = parseReference(o.source, 'input "source"', o.workspace);
+  const ref = confined(parseReference(o.source, 'input "source"', o.workspace), o, 'source');
   if (!ref.tag && !ref.digest) {
     throw new UserError(
       `input "source": ${quote(o.source)} names no tag or digest; allowed: repository:tag, repository@sha256:..., oci:<dir>:<tag>`,
@@ -128,7 +150,7 @@ function planTargets(o: PromoteRequest, source: Source, open: OpenStore): Target
   const plans: TargetPlan[] = [];
   const seen = new Set<string>();
   for (const text of o.targets) {
-    const ref = parseTarget(text, source.ref, o.workspace);
+    const ref = confined(parseTarget(text, source.ref, o.workspace), o, 'targets');
     const target = formatReference(ref);
     if (seen.has(target)) continue;
     seen.add(target);
@@ -205,19 +227,24 @@ async function copyImage(
   source: Source,
   plans: TargetPlan[],
   result: PromoteResult,
+  halt: { stopped: boolean },
 ): Promise<void> {
-  const { stats, digest } = result;
-  const limit = limiter(o.concurrency);
-  const policy = countedPolicy(deps.retry, deps.log, () => stats.retries++);
-  const halt = { stopped: false };
+  const { stats } = result;
+  const run = newCopyRun({
+    halt,
+    stats,
+    limit: limiter(o.concurrency),
+    policy: countedPolicy(deps.retry, deps.log, () => stats.retries++),
+    log: deps.log,
+  });
   const copiers = new Map<string, Copier>();
   const referred = new Map<string, Promise<number>>();
-  const items = o.referrers ? await collectReferrers(source.store, digest) : [];
+  const items = o.referrers ? await collectReferrers(source.store, source.manifest) : [];
   result.referrers = items.length;
   const copyTo = async (p: TargetPlan): Promise<void> => {
     let copier = copiers.get(p.key);
     if (!copier) {
-      copier = new Copier(source.store, p.store, stats, limit, policy, halt);
+      copier = new Copier(source.store, p.store, run);
       copiers.set(p.key, copier);
     }
     await copier.copyManifest(source.manifest);
@@ -225,7 +252,7 @@ async function copyImage(
     // Once per repository: two tags of one repository share their referrers.
     let job = referred.get(p.key);
     if (!job) {
-      job = copyReferrers(copier, items, digest);
+      job = copyReferrers(copier, items);
       referred.set(p.key, job);
     }
     p.result.referrers = await job;
@@ -243,7 +270,7 @@ async function copyImage(
   if (!reasons.length) return;
   for (const p of plans) p.result.status = 'not moved';
   // The copies that stopped because another failed say so; the one that failed says why.
-  const first = reasons.find((e) => !/^stopped: /.test(errorMessage(e))) ?? reasons[0];
+  const first = reasons.find((e) => !isStop(e)) ?? reasons[0];
   throw new PromotionError(`${errorMessage(first)}; no target tag was moved`, withChanged(result));
 }
 
@@ -257,6 +284,7 @@ function withChanged(result: PromoteResult): PromoteResult {
 async function verify(plans: TargetPlan[], result: PromoteResult): Promise<PromoteResult> {
   for (const p of plans) {
     if (p.ref.tag) {
+      p.result.holds = p.result.previous;
       p.result.status =
         p.result.previous === result.digest
           ? 'verified'

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, quote } from '../../shared/errors.js';
 import { writeFileAtomic } from '../../shared/files.js';
+import { confinePath } from './paths.js';
 import type { PromoteResult, PromotionStatement, RunFacts } from './types.js';
 
 const STATEMENT_TYPE = 'https://in-toto.io/Statement/v1';
@@ -25,6 +26,7 @@ export function promotionStatement(
         pinned: t.ref,
         status: t.status,
         ...(t.previous && t.previous !== r.digest ? { previous: t.previous } : {}),
+        ...(t.holds && t.holds !== r.digest ? { holds: t.holds } : {}),
         ...(t.referrers ? { referrers: t.referrers } : {}),
       })),
       verifyOnly: r.verifyOnly,
@@ -54,8 +56,8 @@ export function writeRecord(file: string, statement: PromotionStatement): void {
  * Refuse a record path that cannot be written before anything is promoted: found only after
  * the tags moved, it would fail a step whose promotion already happened.
  */
-export function checkRecordPath(workspace: string, record: string): string {
-  const file = path.resolve(workspace, record);
+export function checkRecordPath(workspace: string, record: string, tempDir?: string): string {
+  const file = confinePath('input "record"', record, workspace, tempDir);
   const stat = (p: string) => statSync(p, { throwIfNoEntry: false });
   if (stat(file)?.isDirectory()) {
     throw new UserError(

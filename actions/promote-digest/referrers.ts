@@ -4,6 +4,7 @@ import {
   type Manifest,
   MEDIA,
   cosignTags,
+  isIndex,
   parseManifest,
   referrersTag,
   sha256,
@@ -18,52 +19,66 @@ interface ReferrerItem {
   manifest: Manifest;
   /** The tag it was found under (tag schema or cosign); absent when found through the API. */
   tag?: string;
+  /** The digest it refers to: the image, or one platform's manifest of it. */
+  subject: string;
 }
 
-/** Signatures, attestations and SBOMs of `digest`: the referrers API, else tags. */
-export async function collectReferrers(src: Store, digest: string): Promise<ReferrerItem[]> {
+/**
+ * Signatures, attestations and SBOMs of the image: the referrers API, else tags. For an
+ * index, those of each platform's manifest too (`cosign sign --recursive` signs every one).
+ */
+export async function collectReferrers(src: Store, image: Manifest): Promise<ReferrerItem[]> {
+  const subjects = [image.digest];
+  if (isIndex(image.mediaType)) {
+    for (const d of parseManifest(image, src.name).manifests ?? []) subjects.push(d.digest);
+  }
+  const items: ReferrerItem[] = [];
+  for (const digest of subjects) items.push(...(await referrersOf(src, digest)));
+  return items;
+}
+
+async function referrersOf(src: Store, digest: string): Promise<ReferrerItem[]> {
   const items: ReferrerItem[] = [];
   const listed = await src.referrers(digest);
   for (const d of listed ?? []) {
     const m = await src.getManifest(d.digest);
-    if (m) items.push({ manifest: m });
+    if (m) items.push({ manifest: m, subject: digest });
   }
   const tags = listed ? cosignTags(digest) : [referrersTag(digest), ...cosignTags(digest)];
   for (const tag of tags) {
     const m = await src.getManifest(tag);
-    if (m) items.push({ manifest: m, tag });
+    if (m) items.push({ manifest: m, tag, subject: digest });
   }
   return items;
 }
 
 /** Copy the referrers into the copier's destination; returns how many. */
-export async function copyReferrers(
-  copier: Copier,
-  items: ReferrerItem[],
-  digest: string,
-): Promise<number> {
+export async function copyReferrers(copier: Copier, items: ReferrerItem[]): Promise<number> {
   const dst = copier.dst;
-  const viaApi: Descriptor[] = [];
+  const viaApi = new Map<string, Descriptor[]>();
   for (const item of items) {
     await copier.copyManifest(item.manifest);
     if (!item.tag) {
-      viaApi.push(descriptorOf(item.manifest));
+      viaApi.set(item.subject, [...(viaApi.get(item.subject) ?? []), descriptorOf(item.manifest)]);
       continue;
     }
-    if (item.tag === referrersTag(digest)) {
+    if (item.tag === referrersTag(item.subject)) {
       await mergeReferrersIndex(
         dst,
-        digest,
+        item.subject,
         parseManifest(item.manifest, dst.name).manifests ?? [],
         item.manifest,
       );
-    } else {
+    } else if ((await dst.tagDigest(item.tag)) !== item.manifest.digest) {
+      // A cosign tag already at this signature stays as it is: a rerun writes nothing.
       await dst.putManifest(item.manifest, item.tag);
     }
   }
   // A target without the referrers API finds referrers through the tag schema only.
-  if (viaApi.length && (await dst.referrers(digest)) === undefined) {
-    await mergeReferrersIndex(dst, digest, viaApi);
+  for (const [subject, listed] of viaApi) {
+    if ((await dst.referrers(subject)) === undefined) {
+      await mergeReferrersIndex(dst, subject, listed);
+    }
   }
   return items.length;
 }

@@ -1,13 +1,16 @@
 import type { Log } from '../../shared/action/log.js';
-import { UserError, causes } from '../../shared/errors.js';
+import { UserError, causes, errorMessage } from '../../shared/errors.js';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { RetryPolicy } from '../../shared/retry.js';
 import {
   RetryableError,
-  fetchWithRetry,
   isRetryableStatus,
   parseRetryAfter,
-  type RetryPolicy,
+  withRetry,
 } from '../../shared/retry.js';
 import { Authorizer } from './auth.js';
+import { type Attempts, fetchRetrying, nodeRequest } from './http.js';
 import type { Credentials } from './credentials.js';
 import { registryKey } from './credentials.js';
 import {
@@ -19,7 +22,7 @@ import {
   mediaTypeOf,
 } from './manifest.js';
 import { DIGEST, schemeFor } from './reference.js';
-import { type Stats, type Store, countedPolicy } from './store.js';
+import { DigestMismatchError, type Stats, type Store, countedPolicy } from './store.js';
 
 /** Manifests are small; a bigger answer is not a manifest (the spec's suggested limit). */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
@@ -32,9 +35,11 @@ interface ConnectionOptions {
   stats: Stats;
   retry: RetryPolicy;
   log: Log;
+  /** No byte either way for this long: the request is dropped and retried. */
+  idleTimeoutMs: number;
 }
 
-type Body = string | Buffer | ReadableStream<Uint8Array>;
+type Body = string | Buffer;
 
 interface RequestOptions {
   scopes: string[];
@@ -50,7 +55,7 @@ interface RequestOptions {
 export class Registry {
   readonly base: string;
   private readonly auth: Authorizer;
-  private readonly policy: RetryPolicy;
+  readonly policy: RetryPolicy;
 
   constructor(
     readonly host: string,
@@ -69,38 +74,72 @@ export class Registry {
       opts.mask,
       () => this.policy,
       () => opts.stats.requests++,
+      opts.idleTimeoutMs,
     );
   }
 
   repository(name: string): Store {
-    return new RegistryStore(this, name, this.opts.stats);
+    return new RegistryStore(this, name, this.opts.stats, this.opts.log);
   }
 
-  async request(method: string, url: string, o: RequestOptions): Promise<Response> {
-    let scopes = o.scopes;
+  /** A request whose body (if any) can be sent again: manifests, HEADs, mounts, sessions. */
+  request(method: string, url: string, o: RequestOptions): Promise<Response> {
+    return this.authorized(method, url, o.scopes, false, fetchAnswer, (headers) =>
+      this.send(method, url, { ...o.headers, ...headers }, o.body),
+    );
+  }
+
+  /**
+   * A blob's GET or PUT over node:http: the body streams in and out as Node streams. A PUT is
+   * sent once (its body cannot be replayed; the copy starts over on a fault); a GET is
+   * retried like any other request.
+   */
+  stream(
+    method: string,
+    url: string,
+    o: { scopes: string[]; headers?: Record<string, string>; body?: Readable },
+  ): Promise<IncomingMessage> {
+    return this.authorized(method, url, o.scopes, !!o.body, nodeAnswer, (headers) =>
+      this.sendStream(method, url, { ...o.headers, ...headers }, o.body),
+    );
+  }
+
+  /**
+   * Send with the authorization the registry asks for: on a 401 (or insufficient_scope) learn
+   * the challenge and ask again, at most three rounds. A body that cannot be sent twice turns
+   * a changed authorization into a retry of the whole copy instead.
+   */
+  private async authorized<R>(
+    method: string,
+    url: string,
+    firstScopes: string[],
+    streamed: boolean,
+    view: (r: R) => Answer,
+    send: (headers: Record<string, string>) => Promise<R>,
+  ): Promise<R> {
+    let scopes = firstScopes;
     for (let round = 0; ; round++) {
       const authorization = await this.auth.header(scopes);
-      const headers: Record<string, string> = { ...o.headers };
-      if (authorization) headers.authorization = authorization;
-      const res = await this.send(method, url, headers, o.body);
+      const res = await send(authorization ? { authorization } : {});
+      const answer = view(res);
+      const challenge = answer.header('www-authenticate');
       const denied =
-        res.status === 401 ||
-        (res.status === 403 &&
-          /insufficient_scope/.test(res.headers.get('www-authenticate') ?? ''));
+        answer.status === 401 ||
+        (answer.status === 403 && /insufficient_scope/.test(challenge ?? ''));
       if (!denied) return res;
-      await res.body?.cancel().catch(() => undefined);
+      await answer.discard();
       // A refused cached token (expired early, revoked) earns one fresh try with the same scopes.
       const next =
         round < 3
-          ? (this.auth.learn(res.headers.get('www-authenticate'), scopes, !!authorization) ??
+          ? (this.auth.learn(challenge, scopes, !!authorization) ??
             (round === 0 && authorization ? scopes : undefined))
           : undefined;
       if (!next) {
         throw new UserError(
-          `registry ${this.host}: ${method} ${new URL(url).pathname} was refused (HTTP ${res.status}); check the credentials and that they may ${scopes.some((s) => s.endsWith('push')) ? 'push to' : 'pull from'} the repository`,
+          `registry ${this.host}: ${method} ${new URL(url).pathname} was refused (HTTP ${answer.status}); check the credentials and that they may ${scopes.some((s) => s.endsWith('push')) ? 'push to' : 'pull from'} the repository`,
         );
       }
-      if (o.body instanceof ReadableStream) {
+      if (streamed) {
         // A stream cannot be sent twice; the blob copy starts over with the new authorization.
         throw new RetryableError(`registry ${this.host}: authorization changed during an upload`);
       }
@@ -115,32 +154,136 @@ export class Registry {
     body: Body | undefined,
   ): Promise<Response> {
     this.opts.stats.requests++;
-    if (body instanceof ReadableStream) {
-      const res = await fetch(url, {
+    const attempts: Attempts = { retries: 0 };
+    try {
+      return await fetchRetrying(
+        url,
+        { method, headers, body, redirect: 'follow' },
+        this.policy,
+        this.opts.idleTimeoutMs,
+        attempts,
+      );
+    } catch (err) {
+      throw this.failure(method, url, attempts.retries, err);
+    }
+  }
+
+  private async sendStream(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body: Readable | undefined,
+  ): Promise<IncomingMessage> {
+    this.opts.stats.requests++;
+    const once = async () => {
+      const res = await nodeRequest(url, {
         method,
         headers,
         body,
-        duplex: 'half',
-        redirect: 'follow',
-      } as RequestInit);
-      if (isRetryableStatus(res.status)) {
-        await res.body?.cancel().catch(() => undefined);
+        idleMs: this.opts.idleTimeoutMs,
+      });
+      if (isRetryableStatus(res.statusCode ?? 0)) {
+        res.resume();
         throw new RetryableError(
-          `${method} ${url}: HTTP ${res.status}`,
-          parseRetryAfter(res.headers.get('retry-after')),
+          `${method} ${url}: HTTP ${res.statusCode}`,
+          parseRetryAfter(nodeAnswer(res).header('retry-after')),
         );
       }
       return res;
-    }
+    };
+    if (body) return once();
+    const attempts: Attempts = { retries: 0 };
     try {
-      return await fetchWithRetry(url, { method, headers, body, redirect: 'follow' }, this.policy);
+      return await withRetry((attempt) => {
+        attempts.retries = attempt;
+        return once();
+      }, this.policy);
     } catch (err) {
-      throw new UserError(
-        `registry ${this.host}: ${method} ${new URL(url).pathname} failed after retries: ${networkReason(err)}`,
-        { cause: err },
-      );
+      throw this.failure(method, url, attempts.retries, err);
     }
   }
+
+  private failure(method: string, url: string, retries: number, err: unknown): UserError {
+    // "after retries" only when there were some: a refused URL is not retried.
+    const after = retries ? ` after ${retriesText(retries)}` : '';
+    return new UserError(
+      `registry ${this.host}: ${method} ${new URL(url).pathname} failed${after}: ${networkReason(err)}`,
+      { cause: err },
+    );
+  }
+}
+
+/** What the authorization loop reads of an answer, from fetch or from node:http. */
+interface Answer {
+  status: number;
+  header(name: string): string | null;
+  discard(): Promise<void>;
+}
+
+function fetchAnswer(res: Response): Answer {
+  return {
+    status: res.status,
+    header: (name) => res.headers.get(name),
+    discard: async () => {
+      await res.body?.cancel().catch(() => undefined);
+    },
+  };
+}
+
+function nodeAnswer(res: IncomingMessage): Answer {
+  return {
+    status: res.statusCode ?? 0,
+    header: (name) => {
+      const value = res.headers[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+    discard: async () => {
+      res.resume();
+    },
+  };
+}
+
+/** The whole (small) body of a node:http answer: an error's text. */
+async function nodeText(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size <= 64 * 1024) chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function retriesText(n: number): string {
+  return n === 1 ? '1 retry' : `${n} retries`;
+}
+
+/**
+ * Codes docker-registry answers a manifest PUT with while a blob it names is still being
+ * committed by a concurrent upload of the same blob (a registry-side race: the blob was
+ * there to HEAD a moment before). The PUT succeeds once the other upload has settled.
+ */
+const BLOB_RACE_CODES = ['MANIFEST_BLOB_UNKNOWN', 'BLOB_UNKNOWN', 'DIGEST_INVALID'];
+
+/** A distribution error answer: its codes and one line of detail. */
+async function errorBody(res: Response): Promise<{ codes: string[]; detail: string }> {
+  return parseErrors(await res.text().catch(() => ''));
+}
+
+function parseErrors(text: string): { codes: string[]; detail: string } {
+  let detail = text.slice(0, 200);
+  let codes: string[] = [];
+  try {
+    const errs = (JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> })
+      .errors;
+    if (errs?.length) {
+      codes = errs.map((e) => e.code ?? '');
+      detail = [...new Set(errs.map((e) => `${e.code}: ${e.message}`))].join('; ');
+    }
+  } catch {
+    // not the distribution error format; keep the text
+  }
+  return { codes, detail: detail.replace(/\s+/g, ' ').trim() };
 }
 
 class RegistryStore implements Store {
@@ -152,6 +295,7 @@ class RegistryStore implements Store {
     private readonly reg: Registry,
     readonly repository: string,
     private readonly stats: Stats,
+    private readonly log: Log,
   ) {
     this.name = `${reg.registry}/${repository}`;
     this.location = reg.host;
@@ -215,19 +359,27 @@ class RegistryStore implements Store {
   }
 
   async putManifest(m: Manifest, ref: string): Promise<void> {
-    const res = await this.reg.request('PUT', this.url('manifests', ref), {
-      scopes: this.push(),
-      headers: { 'content-type': m.mediaType },
-      body: m.bytes,
-    });
-    await this.expect(res, [201, 200], `PUT manifest ${ref}`);
-    await res.body?.cancel();
-    const stored = res.headers.get('docker-content-digest');
-    if (stored && stored !== m.digest) {
-      throw new UserError(
-        `${this.name}: the registry stored manifest ${ref} as ${stored}, not ${m.digest}; it rewrote the bytes`,
-      );
-    }
+    await withRetry(async () => {
+      const res = await this.reg.request('PUT', this.url('manifests', ref), {
+        scopes: this.push(),
+        headers: { 'content-type': m.mediaType },
+        body: m.bytes,
+      });
+      if (res.status === 400) {
+        const { codes, detail } = await errorBody(res);
+        const what = `${this.name}: PUT manifest ${ref} answered HTTP 400 (${detail})`;
+        if (codes.some((c) => BLOB_RACE_CODES.includes(c))) throw new RetryableError(what);
+        throw new UserError(what);
+      }
+      await this.expect(res, [201, 200], `PUT manifest ${ref}`);
+      await res.body?.cancel();
+      const stored = res.headers.get('docker-content-digest');
+      if (stored && stored !== m.digest) {
+        throw new UserError(
+          `${this.name}: the registry stored manifest ${ref} as ${stored}, not ${m.digest}; it rewrote the bytes`,
+        );
+      }
+    }, this.reg.policy);
     this.stats.manifestsWritten++;
   }
 
@@ -235,11 +387,15 @@ class RegistryStore implements Store {
     return this.head(this.url('blobs', d.digest), {});
   }
 
-  async openBlob(d: Descriptor): Promise<ReadableStream<Uint8Array>> {
-    const res = await this.reg.request('GET', this.url('blobs', d.digest), { scopes: this.pull() });
-    await this.expect(res, [200], `GET blob ${d.digest}`);
-    if (!res.body) throw new UserError(`${this.name}: blob ${d.digest} came back empty`);
-    return res.body;
+  async openBlob(d: Descriptor): Promise<Readable> {
+    const res = await this.reg.stream('GET', this.url('blobs', d.digest), { scopes: this.pull() });
+    if (res.statusCode !== 200) {
+      const { detail } = parseErrors(await nodeText(res));
+      throw new UserError(
+        `${this.name}: GET blob ${d.digest} answered HTTP ${res.statusCode}${detail ? ` (${detail})` : ''}`,
+      );
+    }
+    return res;
   }
 
   async mountBlob(d: Descriptor, from: Store): Promise<boolean> {
@@ -265,7 +421,7 @@ class RegistryStore implements Store {
     return false;
   }
 
-  async putBlob(d: Descriptor, body: ReadableStream<Uint8Array>): Promise<void> {
+  async putBlob(d: Descriptor, body: Readable): Promise<void> {
     let location = this.pending.get(d.digest);
     this.pending.delete(d.digest);
     if (!location) {
@@ -285,8 +441,9 @@ class RegistryStore implements Store {
     }
     const url = new URL(location);
     url.searchParams.set('digest', d.digest);
+    let res: IncomingMessage;
     try {
-      const res = await this.reg.request('PUT', url.toString(), {
+      res = await this.reg.stream('PUT', url.toString(), {
         scopes: this.push(),
         headers: {
           'content-type': 'application/octet-stream',
@@ -294,16 +451,46 @@ class RegistryStore implements Store {
         },
         body,
       });
-      await this.expect(res, [201, 204], `upload of ${d.digest}`);
-      await res.body?.cancel();
     } catch (err) {
-      await body.cancel().catch(() => undefined);
-      // Abandon the session so the registry does not keep half a blob around.
-      await this.reg
-        .request('DELETE', location, { scopes: this.push() })
-        .then((r) => r.body?.cancel())
-        .catch(() => undefined);
+      body.destroy();
+      await this.cancelUpload(location);
       throw err;
+    }
+    const status = res.statusCode ?? 0;
+    const text = await nodeText(res);
+    if (status === 201 || status === 204) return;
+    const { codes, detail } = parseErrors(text);
+    await this.cancelUpload(location);
+    const what = `${this.name}: upload of ${d.digest} answered HTTP ${status}${detail ? ` (${detail})` : ''}`;
+    if (status === 400) {
+      // A concurrent upload of the same blob may have landed meanwhile: then it is there.
+      if (await this.hasBlob(d)) return;
+      if (codes.includes('DIGEST_INVALID')) throw new DigestMismatchError(what);
+    }
+    throw new UserError(what);
+  }
+
+  /**
+   * Abandon an upload session so the registry does not keep half a blob around. A token
+   * registry asks for the `delete` action for it (docker-registry's challenge names
+   * `repository:<name>:delete`), which a login may lack: a refusal is said in the log (the
+   * registry drops stale sessions itself), never hidden.
+   */
+  private async cancelUpload(location: string): Promise<void> {
+    const path = new URL(location).pathname;
+    try {
+      const res = await this.reg.request('DELETE', location, {
+        scopes: [`repository:${this.repository}:delete`],
+      });
+      await res.body?.cancel();
+      if ([200, 202, 204, 404].includes(res.status)) return;
+      this.log.info(
+        `${this.name}: cancelling upload ${path} answered HTTP ${res.status}; the registry will drop it when it expires`,
+      );
+    } catch (err) {
+      this.log.info(
+        `${this.name}: cancelling upload ${path} failed (${errorMessage(err)}); the registry will drop it when it expires`,
+      );
     }
   }
 
@@ -330,17 +517,9 @@ class RegistryStore implements Store {
 
   private async expect(res: Response, ok: number[], what: string): Promise<void> {
     if (ok.includes(res.status)) return;
-    const text = await res.text().catch(() => '');
-    let detail = text.slice(0, 200);
-    try {
-      const errs = (JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> })
-        .errors;
-      if (errs?.length) detail = errs.map((e) => `${e.code}: ${e.message}`).join('; ');
-    } catch {
-      // not the distribution error format; keep the text
-    }
+    const { detail } = await errorBody(res);
     throw new UserError(
-      `${this.name}: ${what} answered HTTP ${res.status}${detail ? ` (${detail.replace(/\s+/g, ' ').trim()})` : ''}`,
+      `${this.name}: ${what} answered HTTP ${res.status}${detail ? ` (${detail})` : ''}`,
     );
   }
 }

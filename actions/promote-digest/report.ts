@@ -1,5 +1,5 @@
 import type { OutputValue } from '../../shared/action/outcome.js';
-import { codeBlock, details, table } from '../../shared/summary.js';
+import { codeBlock, details, escapeHtml, table } from '../../shared/summary.js';
 import type { Output } from './names.gen.js';
 import type { PromoteResult, RecordWritten, TargetResult } from './types.js';
 
@@ -9,6 +9,7 @@ const ORDER: Record<string, number> = {
   missing: 2,
   'not moved': 3,
   'rolled back': 4,
+  overwritten: 5,
   moved: 5,
   created: 6,
   pushed: 7,
@@ -19,6 +20,7 @@ const ORDER: Record<string, number> = {
 interface PromotionReport {
   outputs: Record<Output, OutputValue>;
   notes: string[];
+  warnings: string[];
   summary: string;
 }
 
@@ -37,6 +39,7 @@ export function report(
         ref: t.ref,
         status: t.status,
         previous: t.previous ?? null,
+        holds: t.holds ?? null,
         referrers: t.referrers,
       })),
       'bytes-copied': String(r.stats.bytesCopied),
@@ -48,9 +51,18 @@ export function report(
       headline(r, failure),
       ...r.targets.map(
         (t) =>
-          `  ${t.status.padEnd(11)} ${t.target}${t.previous && t.previous !== r.digest ? ` (was ${t.previous})` : ''}`,
+          `  ${t.status.padEnd(11)} ${t.target}${t.previous && t.previous !== r.digest ? ` (was ${t.previous})` : ''}${t.status === 'overwritten' ? ` (now ${t.holds ?? 'absent'})` : ''}`,
       ),
     ],
+    // A failure says it in its own line; a success that lost a tag to another run warns.
+    warnings: failure
+      ? []
+      : r.targets
+          .filter((t) => t.status === 'overwritten')
+          .map(
+            (t) =>
+              `${t.target} holds ${t.holds ?? 'nothing'}, not ${r.digest}: another promotion wrote it after this one`,
+          ),
     summary: summary(r, record, failure),
   };
 }
@@ -78,14 +90,15 @@ function summary(
       t.status,
       t.target,
       t.previous && t.previous !== r.digest ? short(t.previous) : '',
+      t.holds && t.holds !== r.digest ? short(t.holds) : '',
       t.referrers || '',
       t.error ?? '',
     ]);
   const parts = [
     `### ${failure ? '❌' : '✅'} promote-digest\n`,
-    `${headline(r, failure)}\n`,
+    `${escapeMarkdown(headline(r, failure))}\n`,
     `Source \`${r.source}\` = \`${r.digest}\`${r.platforms.length ? ` (${r.platforms.join(', ')})` : ''}\n`,
-    table(['status', 'target', 'was', 'referrers', 'error'], rows),
+    table(['status', 'target', 'was', 'holds', 'referrers', 'error'], rows),
     table(
       ['bytes copied', 'blobs copied', 'mounted', 'skipped', 'manifests written', 'requests'],
       [
@@ -109,6 +122,11 @@ function summary(
     );
   }
   return parts.join('\n');
+}
+
+/** Text from registries (error answers) is shown as text: no markup, no HTML. */
+function escapeMarkdown(text: string): string {
+  return escapeHtml(text).replace(/[\\`*_[\]()#|~!]/g, '\\$&');
 }
 
 function short(digest: string): string {

@@ -1,4 +1,6 @@
+import type { Readable } from 'node:stream';
 import type { Log } from '../../shared/action/log.js';
+import { UserError } from '../../shared/errors.js';
 import { formatDuration } from '../../shared/format.js';
 import type { RetryPolicy } from '../../shared/retry.js';
 import type { Descriptor, Manifest } from './manifest.js';
@@ -21,9 +23,10 @@ export interface Store {
   /** Write the exact bytes, under a digest or a tag. */
   putManifest(m: Manifest, ref: string): Promise<void>;
   hasBlob(d: Descriptor): Promise<boolean>;
-  openBlob(d: Descriptor): Promise<ReadableStream<Uint8Array>>;
+  /** The blob's bytes as a Node stream: piped into the target with backpressure. */
+  openBlob(d: Descriptor): Promise<Readable>;
   /** Stream a blob in; the bytes are checked against the descriptor's digest. */
-  putBlob(d: Descriptor, body: ReadableStream<Uint8Array>): Promise<void>;
+  putBlob(d: Descriptor, body: Readable): Promise<void>;
   /** Mount from another repository of the same location; false: copy it instead. */
   mountBlob?(d: Descriptor, from: Store): Promise<boolean>;
   /** Referrers of a digest through the OCI referrers API; undefined when there is none. */
@@ -31,6 +34,12 @@ export interface Store {
   /** Repository path inside the location (registry stores). */
   readonly repository?: string;
 }
+
+/**
+ * A blob that arrived with other bytes than its digest names: corrupted on the way (the copy
+ * fetches it once more from the source) or at rest (the second fetch fails the same way).
+ */
+export class DigestMismatchError extends UserError {}
 
 /** Counters every store adds to; read for the outputs and the benchmark. */
 export interface Stats {

@@ -27,8 +27,10 @@ export interface PromoteRequest {
   concurrency: number;
   /** Registries (host[:port]) reached over plain HTTP. */
   insecure: string[];
-  /** oci:<dir> references are relative to it. */
+  /** oci:<dir> references are relative to it, and must stay inside it (or `tempDir`). */
   workspace: string;
+  /** RUNNER_TEMP: the other folder oci:<dir> layouts and the record may be in. */
+  tempDir?: string;
 }
 
 /** The workflow run a promotion record names; absent facts are left out of the record. */
@@ -65,6 +67,9 @@ export interface Deps extends BaseDeps {
    * tokens made from them are found during the work, before the outcome is applied.
    */
   mask: (secret: string) => void;
+  /** See PromoteDeps. */
+  idleTimeoutMs?: number;
+  settleMs?: number;
 }
 
 /** What promote() is given besides the request. */
@@ -76,6 +81,17 @@ export interface PromoteDeps {
    * to the runner's masks; no progress line names one, so none is printed before.
    */
   mask: (secret: string) => void;
+  /**
+   * A request with no byte either way for this long is dropped and retried like a reset
+   * connection. Default: DEFAULT_IDLE_TIMEOUT_MS (60 s).
+   */
+  idleTimeoutMs?: number;
+  /**
+   * With overwrite: false, how long after its tag writes a run waits before reading the tags
+   * back, so runs that wrote the same tag at nearly the same time all see the last write and
+   * agree on who won. Default: DEFAULT_SETTLE_MS (1 s).
+   */
+  settleMs?: number;
 }
 
 export type TargetStatus =
@@ -88,7 +104,8 @@ export type TargetStatus =
   | 'missing'
   | 'failed'
   | 'not moved'
-  | 'rolled back';
+  | 'rolled back'
+  | 'overwritten';
 
 export interface TargetResult {
   target: string;
@@ -97,6 +114,11 @@ export interface TargetResult {
   tag?: string;
   /** The digest the tag pointed at before. */
   previous?: string;
+  /**
+   * The digest the tag holds when read back after this run's writes; another than `digest`
+   * means a concurrent promotion wrote it after this run (status `overwritten`).
+   */
+  holds?: string;
   status: TargetStatus;
   referrers: number;
   error?: string;
@@ -139,6 +161,7 @@ export interface PromotionStatement {
       pinned: string;
       status: TargetStatus;
       previous?: string;
+      holds?: string;
       referrers?: number;
     }>;
     verifyOnly: boolean;

@@ -49,6 +49,7 @@ describe('challenges and credentials', () => {
         throw new Error('no network');
       },
       () => undefined,
+      1000,
     );
     const realm = 'Bearer realm="https://r.example/token",service="r.example"';
     expect(auth.learn(`${realm},scope="repository:a:pull"`, ['repository:a:pull'], false)).toEqual([

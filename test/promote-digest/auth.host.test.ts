@@ -15,6 +15,8 @@ import {
   startTokenServer,
 } from './support/registry.js';
 import { requireTools } from '../support/tools.js';
+import { silentLog } from '../../shared/action/log.js';
+import { startProxy } from './support/proxy.js';
 
 requireTools('docker-registry', 'skopeo', 'htpasswd', 'openssl');
 
@@ -150,5 +152,49 @@ describe('registry authentication', () => {
         deps(),
       ),
     ).rejects.toThrow(`registry ${tokenReg.host}: `);
+  });
+
+  it('cancels a broken upload with a delete-scoped token, and says so when the login may not delete', async () => {
+    const proxy = await startProxy(tokenReg.host);
+    try {
+      for (const [repo, withhold] of [
+        ['cancel/app', []],
+        ['nodelete/app', ['delete']],
+      ] as const) {
+        tokens.requests.length = 0;
+        tokens.withhold.splice(0, tokens.withhold.length, ...withhold);
+        proxy.faults.push({
+          match: (m, p) => m === 'PUT' && p.includes('/blobs/uploads/'),
+          times: 1,
+          action: { status: 500 },
+        });
+        const lines: string[] = [];
+        const r = await promote(
+          options(work, {
+            source: 'oci:img:v1',
+            credentials: creds(proxy.host),
+            targets: [`${proxy.host}/${repo}:t`],
+          }),
+          deps({ log: { ...silentLog, info: (l: string) => void lines.push(l) } }),
+        );
+        expect(r.targets[0].status).toBe('created');
+        expect(tokens.requests).toContainEqual([`repository:${repo}:delete`]);
+        const refused = lines.filter((l) => l.includes('cancelling upload'));
+        if (withhold.length) {
+          expect(refused).toEqual([
+            expect.stringMatching(
+              new RegExp(
+                `^${proxy.host}/${repo}: cancelling upload /v2/${repo}/blobs/uploads/\\S+ failed \\(registry ${proxy.host}: DELETE /v2/${repo}/blobs/uploads/\\S+ was refused \\(HTTP 401\\)`,
+              ),
+            ),
+          ]);
+        } else {
+          expect(refused).toEqual([]);
+        }
+      }
+    } finally {
+      tokens.withhold.length = 0;
+      await proxy.stop();
+    }
   });
 });

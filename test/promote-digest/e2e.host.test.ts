@@ -1,5 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { action } from '../../actions/promote-digest/action.js';
@@ -260,6 +268,54 @@ describe('promote-digest bundle', () => {
     expect(readdirSync(path.join(ws.dir, 'out'))).toEqual([]);
   });
 
+  it('refuses a record or oci: layout outside the workspace and RUNNER_TEMP in one line, and allows RUNNER_TEMP', async () => {
+    const ws = workspace();
+    const temp = mkdtempSync(path.join(os.tmpdir(), 'pd-runner-temp-'));
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'pd-outside-'));
+    // A link inside the workspace that leads out of it is outside too.
+    symlinkSync(outside, path.join(ws.dir, 'link-out'));
+    const allowed = 'allowed: a path inside the workspace or RUNNER_TEMP';
+    for (const [inputs, message] of [
+      [
+        { record: '../promotion.json' },
+        `input "record": "../promotion.json" is outside the workspace or RUNNER_TEMP; ${allowed}`,
+      ],
+      [
+        { record: 'link-out/promotion.json' },
+        `input "record": "link-out/promotion.json" is outside the workspace or RUNNER_TEMP; ${allowed}`,
+      ],
+      [
+        { targets: `oci:${outside}/layout:t` },
+        `input "targets": "${outside}/layout" is outside the workspace or RUNNER_TEMP; ${allowed}`,
+      ],
+      [
+        { source: `oci:${outside}/image:dev` },
+        `input "source": "${outside}/image" is outside the workspace or RUNNER_TEMP; ${allowed}`,
+      ],
+    ] as const) {
+      const r = await run('promote-digest', {
+        workspace: ws.dir,
+        inputs: { source: 'oci:image:dev', targets: ':test-kvm', ...inputs },
+        env: { ...emptyConfig(), RUNNER_TEMP: temp },
+      });
+      expect(r.exitCode).toBe(1);
+      expect(errors(r)).toEqual([message]);
+    }
+    expect(readdirSync(outside)).toEqual([]);
+    expect(existsSync(path.join(ws.dir, '..', 'promotion.json'))).toBe(false);
+    const ok = await run('promote-digest', {
+      workspace: ws.dir,
+      inputs: {
+        source: 'oci:image:dev',
+        targets: `oci:${temp}/layout:t`,
+        record: `${temp}/promotion.json`,
+      },
+      env: { ...emptyConfig(), RUNNER_TEMP: temp },
+    });
+    expect(errors(ok)).toEqual([]);
+    expect(readdirSync(temp).sort()).toEqual(['layout', 'promotion.json']);
+  });
+
   it('rejects bad inputs with one line', async () => {
     const ws = workspace();
     const r = await run('promote-digest', {
@@ -290,7 +346,7 @@ describe('promote-digest under failure (in process: the retries do not wait)', (
     });
     expect(r.exitCode).toBe(1);
     expect(errors(r)).toEqual([
-      `registry 127.0.0.1:${port}: HEAD /v2/app/manifests/test-kvm failed after retries: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`,
+      `registry 127.0.0.1:${port}: HEAD /v2/app/manifests/test-kvm failed after 3 retries: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`,
     ]);
   });
 
@@ -314,7 +370,7 @@ describe('promote-digest under failure (in process: the retries do not wait)', (
       });
       expect(r.exitCode).toBe(1);
       expect(errors(r)).toEqual([
-        `${proxy.host}/l1hv/virt-launcher:test-mshv: moving the tag failed (registry ${proxy.host}: PUT /v2/l1hv/virt-launcher/manifests/test-mshv failed after retries: HTTP 500); new tags ${proxy.host}/l1hv/virt-launcher:test-kvm point at the complete image`,
+        `${proxy.host}/l1hv/virt-launcher:test-mshv: moving the tag failed (registry ${proxy.host}: PUT /v2/l1hv/virt-launcher/manifests/test-mshv failed after 3 retries: HTTP 500); new tags ${proxy.host}/l1hv/virt-launcher:test-kvm point at the complete image`,
       ]);
       const rows = r.summary
         .split('\n')

@@ -120,6 +120,21 @@ describe('promotion against docker-registry', () => {
     expect(again.stats.bytesCopied + again.stats.manifestsWritten).toBe(0);
   });
 
+  it('streams each blob once into a registry and mounts it for a second repository there', async () => {
+    const r = await promote(
+      options(work, {
+        source: `${reg.host}/multi:dev`,
+        targets: [`${reg2.host}/once/multi:t`, `${reg2.host}/twice/multi:t`],
+      }),
+      deps(),
+    );
+    // 2 configs, the shared layer and 3 of their own: streamed once, mounted once
+    expect(r.stats.blobsCopied).toBe(6);
+    expect(r.stats.blobsMounted).toBe(6);
+    expect(sha(await inspectRaw(`${reg2.host}/once/multi:t`))).toBe(multi.digest);
+    expect(sha(await inspectRaw(`${reg2.host}/twice/multi:t`))).toBe(multi.digest);
+  });
+
   it('refuses a source that resolves to another digest before anything moves', async () => {
     const wrong = `sha256:${'0'.repeat(64)}`;
     await expect(
@@ -227,6 +242,44 @@ describe('promotion against docker-registry', () => {
     expect(await inspectRaw(`${reg2.host}/signed:${hex}`)).toBe(index.toString());
     expect(JSON.parse(index.toString()).manifests.map((m: Desc) => m.digest)).toEqual([att.digest]);
     expect(sha(await inspectRaw(`${reg2.host}/signed@${att.digest}`))).toBe(att.digest);
+
+    // A second run finds the signature and the referrers index in place: nothing to do.
+    const again = await promote(
+      options(work, {
+        source: `${reg.host}/signed:v1`,
+        referrers: true,
+        targets: [`${reg2.host}/signed:test-kvm`],
+      }),
+      deps(),
+    );
+    expect(again.changed).toBe(false);
+    expect(again.stats.manifestsWritten).toBe(0);
+    expect(again.targets[0]).toMatchObject({ status: 'unchanged', referrers: 2 });
+  });
+
+  it('copies the signatures of each platform of an index (cosign sign --recursive)', async () => {
+    const layout = path.join(work, 'signed-multi');
+    const a = writeImage(layout, { arch: 'amd64', layers: [3000] });
+    const b = writeImage(layout, { arch: 'arm64', layers: [3000] });
+    const index = writeIndex(layout, [a, b], 'v1');
+    const sigs = [index, a, b].map((d) => {
+      const tag = `${d.digest.replace(':', '-')}.sig`;
+      return { tag, digest: writeImage(layout, { layers: [200], tag }).digest };
+    });
+    await skopeoPush(layout, 'v1', `${reg.host}/signed-multi:v1`);
+    for (const s of sigs) await skopeoPush(layout, s.tag, `${reg.host}/signed-multi:${s.tag}`);
+    const r = await promote(
+      options(work, {
+        source: `${reg.host}/signed-multi:v1`,
+        referrers: true,
+        targets: [`${reg2.host}/signed-multi:test-kvm`],
+      }),
+      deps(),
+    );
+    expect(r.referrers).toBe(3);
+    for (const s of sigs) {
+      expect(sha(await inspectRaw(`${reg2.host}/signed-multi:${s.tag}`))).toBe(s.digest);
+    }
   });
 
   it('reads from and writes to OCI layouts (oci:<dir>:<tag>)', async () => {

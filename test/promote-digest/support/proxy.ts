@@ -6,8 +6,20 @@ export interface Fault {
   match: (method: string, path: string) => boolean;
   /** How many times (Infinity: always). */
   times: number;
-  /** reset: cut the connection after half the body; or answer this status. */
-  action: 'reset' | { status: number; retryAfter?: string };
+  /** Let this many matching requests through untouched first. */
+  skip?: number;
+  /**
+   * reset: cut the connection after half the body; stall: never answer; stall-body: send
+   * the headers and half the body, then nothing more; corrupt: flip one byte of the body;
+   * or answer this status (with a distribution error body naming `code`).
+   */
+  action:
+    | 'reset'
+    | 'stall'
+    | 'stall-body'
+    | 'corrupt'
+    | { delayMs: number }
+    | { status: number; retryAfter?: string; code?: string };
 }
 
 export interface Proxy {
@@ -21,7 +33,9 @@ export interface Proxy {
 
 /**
  * A loopback proxy in front of a real registry that injects faults: connections reset in the
- * middle of a blob, 503/429 answers with Retry-After, and failures of chosen writes.
+ * middle of a blob, 503/429 answers with Retry-After, failures of chosen writes (with a
+ * distribution error code), requests never answered or bodies that stop half way, a flipped
+ * byte, and requests held back to force an order between concurrent runs.
  */
 export async function startProxy(upstream: string): Promise<Proxy> {
   const [uhost, uport] = upstream.split(':');
@@ -33,29 +47,77 @@ export async function startProxy(upstream: string): Promise<Proxy> {
     req.on('data', (chunk: Buffer) => (counts.bytesIn += chunk.length));
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
-    const fault = faults.find((f) => f.times > 0 && f.match(method, url));
-    if (fault) fault.times--;
-    if (fault && fault.action !== 'reset') {
-      hits.push(`${fault.action.status} ${method} ${url}`);
+    const matched = faults.find((f) => f.times > 0 && f.match(method, url));
+    const fault = matched?.skip ? undefined : matched;
+    if (matched?.skip) matched.skip--;
+    else if (matched) matched.times--;
+    if (fault?.action === 'stall') {
+      hits.push(`stall ${method} ${url}`);
+      req.resume();
+      return;
+    }
+    if (fault && typeof fault.action === 'object' && 'delayMs' in fault.action) {
+      // Held back whole: the body is read first, then the request goes on after the delay.
+      hits.push(`delay ${method} ${url}`);
+      const chunks: Buffer[] = [];
+      const { delayMs } = fault.action;
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () =>
+        setTimeout(() => {
+          const up = http.request(
+            { host: uhost, port: Number(uport), method, path: url, headers: req.headers },
+            (ures) => {
+              res.writeHead(ures.statusCode ?? 502, ures.headers);
+              ures.pipe(res);
+            },
+          );
+          up.on('error', () => res.destroy());
+          up.end(Buffer.concat(chunks));
+        }, delayMs),
+      );
+      return;
+    }
+    if (fault && typeof fault.action === 'object' && 'status' in fault.action) {
+      const { status, retryAfter, code } = fault.action;
+      hits.push(`${status} ${method} ${url}`);
       req.resume();
       const headers: Record<string, string> = {};
-      if (fault.action.retryAfter) headers['retry-after'] = fault.action.retryAfter;
-      res.writeHead(fault.action.status, headers).end();
+      if (retryAfter) headers['retry-after'] = retryAfter;
+      if (code) headers['content-type'] = 'application/json';
+      const body = code
+        ? JSON.stringify({ errors: [{ code, message: 'injected by the test proxy' }] })
+        : undefined;
+      res.writeHead(status, headers).end(body);
       return;
     }
     const up = http.request(
       { host: uhost, port: Number(uport), method, path: url, headers: req.headers },
       (ures) => {
         res.writeHead(ures.statusCode ?? 502, ures.headers);
-        if (fault?.action === 'reset') {
-          hits.push(`reset ${method} ${url}`);
+        if (fault?.action === 'corrupt') {
+          hits.push(`corrupt ${method} ${url}`);
+          let first = true;
+          ures.on('data', (chunk: Buffer) => {
+            if (first && chunk.length) {
+              first = false;
+              chunk = Buffer.from(chunk);
+              chunk[0] ^= 0xff;
+            }
+            res.write(chunk);
+          });
+          ures.on('end', () => res.end());
+          return;
+        }
+        if (fault?.action === 'reset' || fault?.action === 'stall-body') {
+          const cut = fault.action === 'reset';
+          hits.push(`${fault.action} ${method} ${url}`);
           const half = Number(ures.headers['content-length'] ?? 0) / 2;
           let sent = 0;
           ures.on('data', (chunk: Buffer) => {
             if (sent + chunk.length >= half) {
               res.write(chunk.subarray(0, Math.max(1, half - sent)));
-              (res.socket as net.Socket).destroy();
               ures.destroy();
+              if (cut) (res.socket as net.Socket).destroy();
               return;
             }
             sent += chunk.length;

@@ -33,6 +33,8 @@ export interface TokenServer {
   singleRepository: boolean;
   /** Scopes asked for, one entry per token request. */
   requests: string[][];
+  /** Actions never granted, to anybody (e.g. delete: a login that may push, not delete). */
+  withhold: string[];
   stop(): Promise<void>;
 }
 
@@ -113,6 +115,7 @@ export async function startTokenServer(
   const der = new X509Certificate(readFileSync(certFile)).raw;
   const requests: string[][] = [];
   const state = { singleRepository: false };
+  const withhold: string[] = [];
   const server = http.createServer((req, res) => {
     let form = '';
     req.on('data', (c) => (form += c));
@@ -145,7 +148,9 @@ export async function startTokenServer(
       return {
         type,
         name: rest.join(':'),
-        actions: given ? actions : actions.filter((a) => a === 'pull'),
+        actions: (given ? actions : actions.filter((a) => a === 'pull')).filter(
+          (a) => !withhold.includes(a),
+        ),
       };
     });
     const now = Math.floor(Date.now() / 1000);
@@ -174,6 +179,7 @@ export async function startTokenServer(
     realm: `http://127.0.0.1:${port}/token`,
     certFile,
     requests,
+    withhold,
     get singleRepository() {
       return state.singleRepository;
     },
