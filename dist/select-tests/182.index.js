@@ -8,7 +8,7 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   readJUnitFile: () => (/* binding */ readJUnitFile)
 /* harmony export */ });
-/* unused harmony exports detach, TEXT_CAP, worst, sanitizeXmlChunk, readJUnit, readJUnitString */
+/* unused harmony exports detach, TEXT_CAP, worst, num, NAME_CAP, sanitizeXmlChunk, readJUnit, readJUnitString */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var saxes__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(9800);
@@ -39,12 +39,36 @@ const RANK = { passed: 0, skipped: 1, failed: 2, error: 3 };
 function worst(a, b) {
     return RANK[a] >= RANK[b] ? a : b;
 }
+/**
+ * A number as producers write it: "1,234.5" (thousands, Surefire in some locales) and "0,5"
+ * (a decimal comma) both occur; a lone comma without a point is a decimal comma.
+ */
 function num(value) {
-    if (value === undefined || value.trim() === '')
+    if (value === undefined)
         return 0;
-    const n = Number(value.replace(/,/g, ''));
-    return Number.isFinite(n) ? n : 0;
+    // Number() takes "", " 1.5 " and "1e3" as they are: the common case costs one call.
+    const n = Number(value);
+    if (Number.isFinite(n))
+        return n;
+    if (!value.includes(','))
+        return 0;
+    const v = value.trim();
+    const text = v.includes('.')
+        ? v.replace(/,/g, '')
+        : /^-?\d*,\d+$/.test(v)
+            ? v.replace(',', '.')
+            : '';
+    const m = Number(text);
+    return text && Number.isFinite(m) ? m : 0;
 }
+/** Longest test, class or suite name kept (characters); a longer one is cut with a mark. */
+const NAME_CAP = 1000;
+function capName(text) {
+    return text.length > NAME_CAP ? `${text.slice(0, NAME_CAP)}…` : text;
+}
+// Statuses that say a case never ran: GoogleTest's notrun (DISABLED_ tests, result
+// "suppressed"), mikepenz/EnricoMi fixtures' disabled, Ginkgo's pending and skipped.
+const NOT_RUN = new Set(['disabled', 'notrun', 'skipped', 'pending', 'ignored']);
 function cap(text) {
     return text.length > TEXT_CAP ? `${text.slice(0, TEXT_CAP)}\n…(trimmed)` : text;
 }
@@ -62,7 +86,12 @@ function sanitizeXmlChunk(text) {
         out = out.replace(FORBIDDEN_REF, '\uFFFD');
     return out;
 }
-const JUNIT_ROOTS = new Set(['testsuites', 'testsuite', 'testrun', 'test-results']);
+const JUNIT_ROOTS = new Set(['testsuites', 'testsuite', 'testrun']);
+const NOT_JUNIT = {
+    'test-results': 'is NUnit 2 XML (<test-results>), not JUnit',
+    'test-run': 'is NUnit 3 XML (<test-run>), not JUnit',
+    assemblies: 'is xUnit.net v2 XML (<assemblies>), not JUnit',
+};
 /**
  * The state of one report being read: the open suites, the open case and the first error.
  * Saxes calls in as elements open and close; each element kind has its own method.
@@ -78,6 +107,9 @@ class ReportReader {
     // Cases of one suite share one frozen copy of the suite path instead of one each.
     suitePath;
     inProperties = 0;
+    rootAttributes = {};
+    collecting = false;
+    onText = (t) => this.text(t);
     constructor(report, handlers) {
         this.report = report;
         this.handlers = handlers;
@@ -88,9 +120,23 @@ class ReportReader {
                 this.fail('declares XML entities; refused (entities are never expanded)');
         });
         parser.on('opentag', (tag) => this.openTag(tag));
-        parser.on('text', (t) => this.text(t));
+        // Text is listened to only inside a result or output element (see collectText): saxes
+        // then skips the slicing of every other text, the whitespace between elements above all.
         parser.on('cdata', (t) => this.text(t));
         parser.on('closetag', (tag) => this.closeTag(tag));
+    }
+    /** The root's own totals, for a report whose suites and cases say nothing. */
+    end() {
+        const a = this.rootAttributes;
+        this.handlers.onRootEnd?.({
+            report: this.report,
+            root: this.stats.root,
+            suites: this.stats.suites,
+            cases: this.stats.cases,
+            errors: num(a.errors),
+            failures: num(a.failures),
+            attributes: a,
+        });
     }
     /** The first error wins: after it the parser only guesses. */
     fail(what) {
@@ -99,7 +145,7 @@ class ReportReader {
     openTag(tag) {
         const attrs = tag.attributes;
         if (!this.stats.root)
-            this.checkRoot(tag.name);
+            this.checkRoot(tag.name, attrs);
         if (tag.name === 'testsuite')
             return this.openSuite(attrs);
         if (tag.name === 'testcase')
@@ -109,22 +155,31 @@ class ReportReader {
             return;
         }
         const open = this.open;
-        if (tag.name === 'property' && this.inProperties && open) {
-            if (attrs.name)
+        if (tag.name === 'property' && this.inProperties) {
+            const suite = this.suiteStack.at(-1);
+            if (!attrs.name)
+                return;
+            if (open)
                 open.tc.properties[attrs.name] = attrs.value ?? '';
+            else if (suite)
+                suite.properties[attrs.name] = attrs.value ?? '';
             return;
         }
         if (open)
             this.openInCase(open, tag.name, attrs);
     }
-    checkRoot(name) {
+    checkRoot(name, attrs) {
         this.stats.root = name;
-        if (!JUNIT_ROOTS.has(name))
-            this.fail(`root element <${name}> is not JUnit; allowed: <testsuites> or <testsuite>`);
+        this.rootAttributes = attrs;
+        if (JUNIT_ROOTS.has(name))
+            return;
+        const what = NOT_JUNIT[name] ?? `root element <${name}> is not JUnit`;
+        this.fail(`${what}; allowed: <testsuites> or <testsuite>`);
     }
     openSuite(attrs) {
         const line = this.parser.line;
-        this.suiteStack.push({ name: attrs.name ?? '', attributes: attrs, cases: 0, line });
+        const name = capName(attrs.name ?? '');
+        this.suiteStack.push({ name, attributes: attrs, properties: {}, cases: 0, line });
         this.suitePath = undefined;
         this.stats.suites++;
     }
@@ -136,8 +191,8 @@ class ReportReader {
             tc: {
                 report: this.report,
                 suites: this.suitePath,
-                classname: attrs.classname ?? attrs.class ?? '',
-                name: attrs.name ?? '',
+                classname: capName(attrs.classname ?? attrs.class ?? ''),
+                name: capName(attrs.name ?? ''),
                 time: num(attrs.time),
                 outcome: 'passed',
                 results: [],
@@ -145,6 +200,7 @@ class ReportReader {
                 reruns: [],
                 attributes: attrs,
                 properties: {},
+                suiteProperties: this.suiteStack.at(-1)?.properties ?? {},
                 reportLine: this.parser.line,
             },
             text: [],
@@ -160,7 +216,12 @@ class ReportReader {
                 result.message = cap(attrs.message);
             if (attrs.type)
                 result.type = attrs.type;
+            if (attrs.file)
+                result.file = attrs.file;
+            if (attrs.line)
+                result.line = attrs.line;
             open.current = { element: name, result };
+            this.collectText(true);
             open.text = [];
             open.textLen = 0;
             const tc = open.tc;
@@ -171,6 +232,7 @@ class ReportReader {
         }
         else if ((name === 'system-out' || name === 'system-err') && !open.current) {
             open.current = { element: name };
+            this.collectText(true);
             open.text = [];
             open.textLen = 0;
         }
@@ -209,21 +271,43 @@ class ReportReader {
                 open.tc.systemErr = cap(text);
         }
         open.current = undefined;
+        this.collectText(false);
         open.text = [];
         open.textLen = 0;
     }
+    collectText(on) {
+        if (on === this.collecting)
+            return;
+        this.collecting = on;
+        if (on)
+            this.parser.on('text', this.onText);
+        else
+            this.parser.off('text');
+    }
     closeCase(open) {
         this.open = undefined;
+        this.collectText(false);
         // After an error the parser guesses; a case it closed by guessing was not written so.
         if (this.failure)
             return;
+        notRun(open.tc);
         this.stats.cases++;
         this.handlers.onCase(open.tc);
     }
     closeSuite() {
         const s = this.suiteStack.pop();
         this.suitePath = undefined;
-        if (!s || s.cases !== 0 || !this.handlers.onDeclaredSuite || this.failure)
+        if (!s || this.failure)
+            return;
+        this.handlers.onSuiteEnd?.({
+            report: this.report,
+            suites: this.suiteStack.map((x) => x.name),
+            name: s.name,
+            cases: s.cases,
+            attributes: s.attributes,
+            properties: s.properties,
+        });
+        if (s.cases !== 0 || !this.handlers.onDeclaredSuite)
             return;
         const a = s.attributes;
         this.handlers.onDeclaredSuite({
@@ -238,6 +322,20 @@ class ReportReader {
             attributes: a,
         });
     }
+}
+/**
+ * A case whose status says it never ran (and that holds no result element saying otherwise)
+ * is skipped, not passed.
+ */
+function notRun(tc) {
+    if (tc.results.length > 0)
+        return;
+    const status = (tc.attributes.status ?? '').toLowerCase();
+    const result = (tc.attributes.result ?? '').toLowerCase();
+    if (!NOT_RUN.has(status) && result !== 'suppressed' && result !== 'skipped')
+        return;
+    tc.results.push({ outcome: 'skipped', element: `status="${tc.attributes.status}"` });
+    tc.outcome = 'skipped';
 }
 /** Feed the chunks to the parser, sanitized, and fail on the first error or an empty report. */
 async function feed(reader, chunks, report) {
@@ -269,6 +367,7 @@ async function feed(reader, chunks, report) {
         throw reader.failure;
     if (!reader.stats.root)
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(empty);
+    reader.end();
 }
 /** Read JUnit XML from chunks of text (a file stream or a string). */
 async function readJUnit(chunks, report, handlers) {
@@ -288,6 +387,8 @@ async function readJUnitFile(file, handlers, display = file) {
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${display}: does not exist`);
         if (err.code === 'EISDIR')
             throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${display}: is a directory, not a JUnit file`);
+        if (err.code === 'ELOOP')
+            throw new _errors_js__WEBPACK_IMPORTED_MODULE_2__/* .UserError */ .yo(`${display}: is a loop of symbolic links, not a JUnit file`);
         throw err;
     }
     finally {
