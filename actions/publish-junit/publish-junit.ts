@@ -29,6 +29,11 @@ import type { Deps, Options, Result, State } from './types.js';
  */
 interface Published {
   notices: string[];
+  /**
+   * Publishing that did not happen although asked for (a check run with check-run: auto, the
+   * comment): the tests' verdict stands, so these warn instead of failing the step.
+   */
+  warnings: string[];
   failures: string[];
 }
 
@@ -47,7 +52,7 @@ export async function run(o: Options, deps: Deps): Promise<Outcome<Result, State
     return failed<Result, State>(err, { annotations: noticeAnnotations(notices) });
   }
   const markdown = summaryMarkdown(got, o.name, o.environments);
-  const done: Published = { notices, failures: testFailures(o, got.results) };
+  const done: Published = { notices, warnings: [], failures: testFailures(o, got.results) };
   const result: Result = { results: got.results, resultsFile: writeResults(o, got.results, done) };
   const client = lazyClient(o, deps);
   const pr = pullRequest(o);
@@ -58,6 +63,7 @@ export async function run(o: Options, deps: Deps): Promise<Outcome<Result, State
     outputs: outputs(result),
     summary: o.summary ? markdown : undefined,
     annotations: annotations(o, got, notices, done.failures.length > 0),
+    warnings: done.warnings,
     notes: [totalsLine(result)],
     result,
   };
@@ -132,11 +138,15 @@ async function checkRun(
     const local = got.local?.failures ?? [];
     return await publishCheckRun(await client(), target, got.results, o.annotations, local);
   } catch (err) {
-    if (o.checkRun === 'auto' && isPermissionDenied(err))
+    if (o.checkRun === 'true') done.failures.push(`check-run: ${errorMessage(err)}`);
+    else if (isPermissionDenied(err))
       done.notices.push(
         `check run skipped: the token cannot write checks (${errorMessage(err)}); grant "checks: write" or set check-run: false`,
       );
-    else done.failures.push(`check-run: ${errorMessage(err)}`);
+    else
+      done.warnings.push(
+        `check run not created: ${errorMessage(err)}; the results are in the job summary (check-run: true fails the step on this)`,
+      );
     return undefined;
   }
 }
@@ -157,7 +167,7 @@ async function comment(
     return undefined;
   }
   if (!o.token) {
-    done.failures.push('comment: no token to write the pull-request comment with');
+    done.warnings.push('comment not written: no token to write the pull-request comment with');
     return undefined;
   }
   try {
@@ -176,7 +186,7 @@ async function comment(
       done.notices.push(
         `comment skipped: a pull request from a fork gets a read-only token (${errorMessage(err)})`,
       );
-    else done.failures.push(`comment: ${errorMessage(err)}`);
+    else done.warnings.push(`comment not written: ${errorMessage(err)}`);
     return undefined;
   }
 }

@@ -121,6 +121,27 @@ describe('check run', () => {
   });
 });
 
+describe('publishing that fails after the tests passed', () => {
+  it('warns with the reason and keeps the verdict: a check run that cannot be made, a comment that cannot be written', async () => {
+    const ws = workspaceWith({ 'reports/a.xml': junitXml({ passed: 2 }) });
+    const down = { status: 503, body: { message: 'Service Unavailable' } };
+    gh.fail('POST /repos/{owner}/{repo}/check-runs', down, down, down, down);
+    gh.fail('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', down, down, down, down);
+    const r = await publish(ws, { comment: 'always' }, prEvent());
+    expect(r.exitCode).toBe(0);
+    const warnings = r.annotations.filter((a) => a.level === 'warning').map((a) => a.message);
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^check run not created: POST \/repos\/octo-org\/octo-repo\/check-runs: HTTP 503: Service Unavailable; the results are in the job summary/,
+      ),
+      expect.stringMatching(
+        /^comment not written: GET \/repos\/octo-org\/octo-repo\/issues\/\d+\/comments: HTTP 503/,
+      ),
+    ]);
+    expect(errors(r)).toEqual([]);
+  });
+});
+
 describe('sticky comment', () => {
   it('creates one comment per name and updates it in place', async () => {
     const failing = workspaceWith({ 'reports/a.xml': junitXml({ passed: 2, failed: 1 }) });
