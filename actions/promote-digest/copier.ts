@@ -3,6 +3,7 @@ import { UserError, causes, errorMessage } from '../../shared/errors.js';
 import { RetryableError, type RetryPolicy, withRetry } from '../../shared/retry.js';
 import { type Descriptor, type Manifest, children, isForeign } from './manifest.js';
 import { chunkCollector } from './memory.js';
+import { progressReporter } from './progress.js';
 import { DigestMismatchError, type Stats, type Store } from './store.js';
 
 /** What the copiers of one promotion share. */
@@ -23,12 +24,27 @@ export interface CopyRun {
    * crosses the network into one registry once.
    */
   homes: Map<string, Promise<Store | undefined>>;
-  /** Told the size of every chunk streamed (memory.ts keeps the peak flat with it). */
+  /**
+   * Told the size of every chunk streamed: memory.ts keeps the peak flat with it, and the
+   * log hears how far the copy is every 10 s.
+   */
   streamed: (bytes: number) => void;
 }
 
-export function newCopyRun(o: Omit<CopyRun, 'homes' | 'streamed'>): CopyRun {
-  return { ...o, homes: new Map(), streamed: chunkCollector() };
+export function newCopyRun(
+  o: Omit<CopyRun, 'homes' | 'streamed'>,
+  now: () => number = Date.now,
+): CopyRun {
+  const collect = chunkCollector();
+  const progress = progressReporter(o.log, { now });
+  return {
+    ...o,
+    homes: new Map(),
+    streamed: (bytes) => {
+      collect(bytes);
+      progress(bytes);
+    },
+  };
 }
 
 /**

@@ -59,7 +59,9 @@ export async function promote(o: PromoteRequest, deps: PromoteDeps): Promise<Pro
   if (o.verifyOnly) return verify(plans, result);
   refuseConflicts(plans, digest, o.overwrite);
   await keepPreviousManifests(plans, digest);
-  await copyImage(o, deps, source, plans, result, halt);
+  await deps.log.group(`copy ${source.manifest.digest} to ${plans.length} target(s)`, () =>
+    copyImage(o, deps, source, plans, result, halt),
+  );
   const settle = () => sleep(deps.settleMs ?? DEFAULT_SETTLE_MS);
   const stopped =
     (await moveTags(plans, source.manifest, o.overwrite, settle)) ??

@@ -34,7 +34,10 @@ export async function run(options: Options, deps: Deps): Promise<Outcome<Result,
 }
 
 async function setUp(options: Options, deps: Deps, found: Findings): Promise<Result> {
-  if (options.packages.length) found.packages = await installStep(options, deps);
+  if (options.packages.length) {
+    const list = options.packages.join(' ');
+    found.packages = await deps.log.group(`packages: ${list}`, () => installStep(options, deps));
+  }
   const undo: Undo = new Map();
   const grants = options.startLibvirt || (options.deviceAccess && options.mode !== 'emulation');
   if (grants && isRoot()) found.runnerUsers = await runnerUsers(deps.workspace, deps.env);

@@ -11,15 +11,21 @@ export interface Log {
 }
 
 export function runnerLog(runner: Runner): Log {
+  // The runner's log has one level of groups: a group opened inside another (a part's phase
+  // inside the root action's part) becomes a heading line within the open one.
+  let depth = 0;
   return {
     info: (line) => runner.info(line),
     debug: (line) => runner.debug(line),
     group: async (title, fn) => {
-      runner.startGroup(title);
+      if (depth > 0) runner.info(`── ${title}`);
+      else runner.startGroup(title);
+      depth++;
       try {
         return await fn();
       } finally {
-        runner.endGroup();
+        depth--;
+        if (depth === 0) runner.endGroup();
       }
     },
   };

@@ -10,7 +10,10 @@ import { repoRoot } from '../support/harness.js';
 // the tag checked against package.json and CHANGELOG.md, the notes generated and the major tag
 // moved. Nothing is pushed anywhere.
 const git = (cwd: string, ...args: string[]) => {
-  const r = spawnSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', ...args], {
+  // safe.directory: the checkout may belong to another user (CI runs the hermetic suite as
+  // nobody on root's clone), which git otherwise refuses to read.
+  const config = ['-c', 'user.name=t', '-c', 'user.email=t@example.org', '-c', 'safe.directory=*'];
+  const r = spawnSync('git', [...config, ...args], {
     cwd,
     encoding: 'utf8',
   });

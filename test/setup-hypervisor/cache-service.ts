@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 
 /**
@@ -184,8 +187,11 @@ export async function startCacheService(): Promise<CacheService> {
     entries,
     calls,
     inProcessEnv: async (fn) => {
-      const saved = Object.keys(env).map((k) => [k, process.env[k]] as const);
-      Object.assign(process.env, env);
+      // The cache client stages its archives in RUNNER_TEMP, else in /home/actions/temp: a
+      // step in this process gets a temporary folder of its own, as a runner gives it one.
+      const stepEnv = { ...env, RUNNER_TEMP: mkdtempSync(path.join(os.tmpdir(), 'runner-temp-')) };
+      const saved = Object.keys(stepEnv).map((k) => [k, process.env[k]] as const);
+      Object.assign(process.env, stepEnv);
       try {
         return await fn();
       } finally {
@@ -193,6 +199,7 @@ export async function startCacheService(): Promise<CacheService> {
           if (v === undefined) delete process.env[k];
           else process.env[k] = v;
         }
+        rmSync(stepEnv.RUNNER_TEMP, { recursive: true, force: true });
       }
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),

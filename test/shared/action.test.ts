@@ -8,7 +8,7 @@ import {
   type ActionDefinition,
   type BaseDeps,
 } from '../../shared/action/action.js';
-import { collectLog } from '../../shared/action/log.js';
+import { collectLog, runnerLog } from '../../shared/action/log.js';
 import { failed, type Outcome } from '../../shared/action/outcome.js';
 import { processRunner, type Runner } from '../../shared/action/runner.js';
 import { UserError } from '../../shared/errors.js';
@@ -284,5 +284,10 @@ describe('the action skeleton', () => {
     r.startGroup('g');
     r.endGroup();
     expect(read().commands.map((c) => c.command)).toEqual(['group', 'endgroup']);
+    // The runner has one level of groups: an inner one is a heading inside the outer.
+    const nested = stepRunner();
+    const runnerSide = runnerLog(nested.runner);
+    await runnerSide.group('outer', () => runnerSide.group('inner', async () => undefined));
+    expect(nested.read().lines).toEqual(['::group::outer', '── inner', '::endgroup::']);
   });
 });
