@@ -43,7 +43,7 @@ export const KV_HYPERVISORS = '/spec/configuration/hypervisors';
 
 export const HYPERVISOR_NAMES = ['kvm', 'hyperv-direct'] as const;
 
-/** `mshv` is what the profile and seed call the Hyper-V direct stack KubeVirt names `hyperv-direct`. */
+/** `mshv` is what the profile calls the Hyper-V direct stack KubeVirt names `hyperv-direct`. */
 export function normalizeHypervisor(value: string): string {
   const v = value.trim().toLowerCase();
   const name = v === 'mshv' ? 'hyperv-direct' : v;
