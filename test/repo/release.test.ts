@@ -9,14 +9,15 @@ import { repoRoot } from '../support/harness.js';
 // The release workflow's steps, played in a scratch clone of this repository: dist/ checked,
 // the tag checked against package.json and CHANGELOG.md, the notes generated and the major tag
 // moved. Nothing is pushed anywhere.
+// A git configuration of the test's own: an author for the commits, and safe.directory, since
+// the checkout may belong to another user (CI runs the hermetic suite as nobody on root's
+// clone), which git refuses to read otherwise. A global file, because git clears command-line
+// configuration for the upload-pack a local clone starts.
+const gitConfig = path.join(mkdtempSync(path.join(os.tmpdir(), 'release-git-')), 'gitconfig');
+writeFileSync(gitConfig, '[user]\n\tname = t\n\temail = t@example.org\n[safe]\n\tdirectory = *\n');
+const gitEnv = { GIT_CONFIG_GLOBAL: gitConfig, GIT_CONFIG_NOSYSTEM: '1' };
 const git = (cwd: string, ...args: string[]) => {
-  // safe.directory: the checkout may belong to another user (CI runs the hermetic suite as
-  // nobody on root's clone), which git otherwise refuses to read.
-  const config = ['-c', 'user.name=t', '-c', 'user.email=t@example.org', '-c', 'safe.directory=*'];
-  const r = spawnSync('git', [...config, ...args], {
-    cwd,
-    encoding: 'utf8',
-  });
+  const r = spawnSync('git', args, { cwd, encoding: 'utf8', env: { ...process.env, ...gitEnv } });
   if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout.trim();
 };
