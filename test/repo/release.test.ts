@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { releaseNotes } from '../../scripts/release.js';
@@ -33,6 +33,9 @@ function scratchClone(): string {
   const from = path.join(repoRoot, 'node_modules');
   const to = path.join(dir, 'node_modules');
   if (spawnSync('cp', ['-al', from, to]).status !== 0) {
+    // Hard links to another user's files are refused (protected_hardlinks): copy instead,
+    // into a clean folder, since the refused try leaves its folders behind.
+    rmSync(to, { recursive: true, force: true });
     expect(spawnSync('cp', ['-a', from, to]).status).toBe(0);
   }
   return dir;
