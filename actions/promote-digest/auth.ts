@@ -1,7 +1,7 @@
 import { UserError } from '../../shared/errors.js';
 import type { RetryPolicy } from '../../shared/retry.js';
 import type { Credential } from './credentials.js';
-import { fetchRetrying } from './http.js';
+import { type Answer, requestRetrying } from './http.js';
 
 /** A parsed `WWW-Authenticate` header (RFC 7235; the Docker token spec's Bearer parameters). */
 interface Challenge {
@@ -108,7 +108,7 @@ export class Authorizer {
     }
     const url = new URL(ch.realm);
     const c = this.credential;
-    let res: Response;
+    let res: Answer;
     this.count();
     if (c?.identityToken) {
       // docker login stores an OAuth2 refresh token for some registries (ACR, GAR).
@@ -119,7 +119,7 @@ export class Authorizer {
       });
       if (ch.service) form.set('service', ch.service);
       if (scopes.length) form.set('scope', scopes.join(' '));
-      res = await fetchRetrying(
+      res = await requestRetrying(
         url,
         {
           method: 'POST',
@@ -138,10 +138,9 @@ export class Authorizer {
         this.mask(basic);
         headers.authorization = `Basic ${basic}`;
       }
-      res = await fetchRetrying(url, { headers }, this.policy(), this.idleTimeoutMs);
+      res = await requestRetrying(url, { headers }, this.policy(), this.idleTimeoutMs);
     }
     if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
       throw new UserError(
         c
           ? `registry ${this.host}: the token service ${url.origin} refused the credentials (HTTP ${res.status})`
@@ -149,12 +148,11 @@ export class Authorizer {
       );
     }
     if (!res.ok) {
-      await res.body?.cancel();
       throw new UserError(
         `registry ${this.host}: the token service ${url.origin} answered HTTP ${res.status}`,
       );
     }
-    const body = (await res.json()) as {
+    const body = res.json() as {
       token?: string;
       access_token?: string;
       expires_in?: number;

@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Log } from '../../shared/action/log.js';
 import { UserError, causes, errorMessage } from '../../shared/errors.js';
 import { RetryableError, type RetryPolicy, withRetry } from '../../shared/retry.js';
@@ -9,8 +10,13 @@ import { DigestMismatchError, type Stats, type Store } from './store.js';
 /** What the copiers of one promotion share. */
 export interface CopyRun {
   stats: Stats;
-  /** Blob transfers at once, across every target. */
+  /** Blob transfers (bytes streamed) at once, across every target. */
   limit: <T>(task: () => Promise<T>) => Promise<T>;
+  /**
+   * Requests that move no bytes (is the blob there, mount it) at once: they need no transfer
+   * slot, so the HEADs and mounts of every blob go out together rather than four at a time.
+   */
+  checks: <T>(task: () => Promise<T>) => Promise<T>;
   policy: RetryPolicy;
   log: Log;
   /**
@@ -111,7 +117,7 @@ export class Copier {
       if (home && this.dst.mountBlob) {
         job = this.fromSibling(d, home);
       } else {
-        job = this.limit(() => this.transfer(d));
+        job = this.transfer(d);
         this.run.homes.set(
           key,
           job.then(
@@ -130,40 +136,52 @@ export class Copier {
     return job;
   }
 
-  private limit<T>(task: () => Promise<T>): Promise<T> {
-    return this.run.limit(task);
+  /** A request that moves no bytes, once no copy has failed. */
+  private check<T>(task: () => Promise<T>): Promise<T> {
+    return this.run.checks(() => {
+      this.checkHalt();
+      return task();
+    });
   }
 
   /**
-   * Another target repository of this registry is getting the blob: wait for it (outside the
-   * transfer budget, which that transfer may need) and mount from it; else copy as usual.
+   * Another target repository of this registry is getting the blob: wait for it (holding no
+   * slot, which that transfer may need) and mount from it; else copy as usual.
    */
   private async fromSibling(d: Descriptor, home: Promise<Store | undefined>): Promise<void> {
     const from = await home;
     if (from && from !== this.dst) {
-      const mounted = await this.limit(async () => {
-        this.checkHalt();
-        return this.dst.mountBlob!(d, from);
-      });
-      if (mounted) {
+      if (await this.check(() => this.dst.mountBlob!(d, from))) {
         this.run.stats.blobsMounted++;
         return;
       }
     }
-    await this.limit(() => this.transfer(d));
+    await this.transfer(d);
   }
 
   private async transfer(d: Descriptor): Promise<void> {
     const { stats } = this.run;
-    this.checkHalt();
-    if (await this.dst.hasBlob(d)) {
+    if (await this.check(() => this.dst.hasBlob(d))) {
       stats.blobsSkipped++;
       return;
     }
-    if (this.dst.mountBlob && (await this.dst.mountBlob(d, this.src))) {
+    const { mountBlob } = this.dst;
+    if (mountBlob && (await this.check(() => mountBlob.call(this.dst, d, this.src)))) {
       stats.blobsMounted++;
       return;
     }
+    await this.run.limit(() =>
+      this.streamChecked(d).catch((err: unknown) => {
+        // Set before the slot is given up: the transfer waiting for it must not start.
+        this.run.halt.stopped = true;
+        throw err;
+      }),
+    );
+    stats.blobsCopied++;
+    stats.bytesCopied += d.size;
+  }
+
+  private async streamChecked(d: Descriptor): Promise<void> {
     try {
       await this.stream(d);
     } catch (err) {
@@ -173,8 +191,6 @@ export class Copier {
       this.run.log.info(`${errorMessage(err)}; fetching it once more from ${this.src.name}`);
       await this.stream(d);
     }
-    stats.blobsCopied++;
-    stats.bytesCopied += d.size;
   }
 
   private async stream(d: Descriptor): Promise<void> {
@@ -183,7 +199,7 @@ export class Copier {
       await withRetry(async (attempt) => {
         retries = attempt;
         this.checkHalt();
-        const body = await this.src.openBlob(d);
+        const body = await this.open(d);
         // Counted as it flows: paused again at once, so nothing flows before the target reads.
         body.on('data', (chunk: Buffer) => this.run.streamed(chunk.length)).pause();
         try {
@@ -196,6 +212,8 @@ export class Copier {
         }
       }, this.run.policy);
     } catch (err) {
+      // An upload session opened for the blob is not left behind.
+      await this.dst.discardBlob?.(d);
       if (err instanceof UserError) throw err;
       const after = retries ? ` after ${retries === 1 ? '1 retry' : `${retries} retries`}` : '';
       throw new UserError(
@@ -203,6 +221,23 @@ export class Copier {
         { cause: err },
       );
     }
+  }
+
+  /**
+   * The source's blob and the target's readiness for it at once: a registry target's upload
+   * session is open by the time the blob's first bytes come, a round trip less per blob.
+   */
+  private async open(d: Descriptor): Promise<Readable> {
+    const [body, ready] = await Promise.allSettled([
+      this.src.openBlob(d),
+      this.dst.prepareBlob?.(d),
+    ]);
+    if (body.status === 'rejected') throw body.reason;
+    if (ready.status === 'rejected') {
+      body.value.destroy();
+      throw ready.reason;
+    }
+    return body.value;
   }
 }
 

@@ -19,6 +19,9 @@ import { moveTags, readBack } from './tags.js';
 import { sleep } from '../../shared/retry.js';
 import type { PromoteDeps, PromoteRequest, PromoteResult, TargetPlan } from './types.js';
 
+/** Blob HEADs and mounts at once (at least `concurrency`): they carry no bytes. */
+const CHECKS_AT_ONCE = 16;
+
 /** How long runs that raced for one tag wait before reading it back (overwrite: false). */
 export const DEFAULT_SETTLE_MS = 1000;
 
@@ -236,6 +239,7 @@ async function copyImage(
     halt,
     stats,
     limit: limiter(o.concurrency),
+    checks: limiter(Math.max(CHECKS_AT_ONCE, o.concurrency)),
     policy: countedPolicy(deps.retry, deps.log, () => stats.retries++),
     log: deps.log,
   });

@@ -10,7 +10,7 @@ import {
   withRetry,
 } from '../../shared/retry.js';
 import { Authorizer } from './auth.js';
-import { type Attempts, fetchRetrying, nodeRequest } from './http.js';
+import { type Answer, type Attempts, headerOf, nodeRequest, requestRetrying } from './http.js';
 import type { Credentials } from './credentials.js';
 import { registryKey } from './credentials.js';
 import {
@@ -23,9 +23,6 @@ import {
 } from './manifest.js';
 import { DIGEST, schemeFor } from './reference.js';
 import { DigestMismatchError, type Stats, type Store, countedPolicy } from './store.js';
-
-/** Manifests are small; a bigger answer is not a manifest (the spec's suggested limit). */
-const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 interface ConnectionOptions {
   credentials: Credentials;
@@ -48,7 +45,7 @@ interface RequestOptions {
 }
 
 /**
- * One registry host speaking the OCI distribution API over fetch (undici). Holds the host's
+ * One registry host speaking the OCI distribution API over node:http. Holds the host's
  * authorization so every repository on it shares tokens; replayable requests retry under the
  * project's policy, streamed uploads are retried whole by the caller.
  */
@@ -83,8 +80,8 @@ export class Registry {
   }
 
   /** A request whose body (if any) can be sent again: manifests, HEADs, mounts, sessions. */
-  request(method: string, url: string, o: RequestOptions): Promise<Response> {
-    return this.authorized(method, url, o.scopes, false, fetchAnswer, (headers) =>
+  request(method: string, url: string, o: RequestOptions): Promise<Answer> {
+    return this.authorized(method, url, o.scopes, false, smallAnswer, (headers) =>
       this.send(method, url, { ...o.headers, ...headers }, o.body),
     );
   }
@@ -114,7 +111,7 @@ export class Registry {
     url: string,
     firstScopes: string[],
     streamed: boolean,
-    view: (r: R) => Answer,
+    view: (r: R) => AuthView,
     send: (headers: Record<string, string>) => Promise<R>,
   ): Promise<R> {
     let scopes = firstScopes;
@@ -152,13 +149,13 @@ export class Registry {
     url: string,
     headers: Record<string, string>,
     body: Body | undefined,
-  ): Promise<Response> {
+  ): Promise<Answer> {
     this.opts.stats.requests++;
     const attempts: Attempts = { retries: 0 };
     try {
-      return await fetchRetrying(
+      return await requestRetrying(
         url,
-        { method, headers, body, redirect: 'follow' },
+        { method, headers, body },
         this.policy,
         this.opts.idleTimeoutMs,
         attempts,
@@ -213,30 +210,21 @@ export class Registry {
   }
 }
 
-/** What the authorization loop reads of an answer, from fetch or from node:http. */
-interface Answer {
+/** What the authorization loop reads of an answer, read whole or streamed. */
+interface AuthView {
   status: number;
   header(name: string): string | null;
   discard(): Promise<void>;
 }
 
-function fetchAnswer(res: Response): Answer {
-  return {
-    status: res.status,
-    header: (name) => res.headers.get(name),
-    discard: async () => {
-      await res.body?.cancel().catch(() => undefined);
-    },
-  };
+function smallAnswer(res: Answer): AuthView {
+  return { status: res.status, header: (name) => res.header(name), discard: async () => {} };
 }
 
-function nodeAnswer(res: IncomingMessage): Answer {
+function nodeAnswer(res: IncomingMessage): AuthView {
   return {
     status: res.statusCode ?? 0,
-    header: (name) => {
-      const value = res.headers[name.toLowerCase()];
-      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-    },
+    header: (name) => headerOf(res.headers, name),
     discard: async () => {
       res.resume();
     },
@@ -266,8 +254,8 @@ function retriesText(n: number): string {
 const BLOB_RACE_CODES = ['MANIFEST_BLOB_UNKNOWN', 'BLOB_UNKNOWN', 'DIGEST_INVALID'];
 
 /** A distribution error answer: its codes and one line of detail. */
-async function errorBody(res: Response): Promise<{ codes: string[]; detail: string }> {
-  return parseErrors(await res.text().catch(() => ''));
+function errorBody(res: Answer): { codes: string[]; detail: string } {
+  return parseErrors(res.text());
 }
 
 function parseErrors(text: string): { codes: string[]; detail: string } {
@@ -318,22 +306,18 @@ class RegistryStore implements Store {
       scopes: this.pull(),
       headers: { accept: MANIFEST_TYPES.join(', ') },
     });
-    if (res.status === 404) {
-      await res.body?.cancel();
-      return undefined;
-    }
-    await this.expect(res, [200], `GET manifest ${ref}`);
-    const length = Number(res.headers.get('content-length') ?? '0');
-    if (length > MAX_MANIFEST_BYTES) {
-      await res.body?.cancel();
+    if (res.status === 404) return undefined;
+    this.expect(res, [200], `GET manifest ${ref}`);
+    if (res.tooLarge) {
+      const length = res.header('content-length');
       throw new UserError(
-        `${this.name}: manifest ${ref} is ${length} bytes, over the 4 MiB manifest limit`,
+        `${this.name}: manifest ${ref} is ${length ? `${length} bytes, ` : ''}over the 4 MiB manifest limit`,
       );
     }
-    const bytes = await readCapped(res, MAX_MANIFEST_BYTES, `${this.name}: manifest ${ref}`);
-    const headerDigest = res.headers.get('docker-content-digest') ?? undefined;
+    const bytes = res.body;
+    const headerDigest = res.header('docker-content-digest') ?? undefined;
     const digest = checkDigest(bytes, DIGEST.test(ref) ? ref : headerDigest, `${this.name}:${ref}`);
-    const contentType = (res.headers.get('content-type') ?? '').split(';')[0].trim();
+    const contentType = (res.header('content-type') ?? '').split(';')[0].trim();
     const mediaType = MANIFEST_TYPES.includes(contentType) ? contentType : mediaTypeOf(bytes);
     return { bytes, digest, mediaType };
   }
@@ -344,12 +328,11 @@ class RegistryStore implements Store {
       scopes: this.pull(),
       headers: { accept: MANIFEST_TYPES.join(', ') },
     });
-    await res.body?.cancel();
     if (res.status === 404) return undefined;
     if (res.status !== 200) {
       throw new UserError(`${this.name}: HEAD manifest ${tag} answered HTTP ${res.status}`);
     }
-    const digest = res.headers.get('docker-content-digest');
+    const digest = res.header('docker-content-digest');
     if (digest && DIGEST.test(digest)) return digest;
     return (await this.getManifest(tag))?.digest;
   }
@@ -366,14 +349,13 @@ class RegistryStore implements Store {
         body: m.bytes,
       });
       if (res.status === 400) {
-        const { codes, detail } = await errorBody(res);
+        const { codes, detail } = errorBody(res);
         const what = `${this.name}: PUT manifest ${ref} answered HTTP 400 (${detail})`;
         if (codes.some((c) => BLOB_RACE_CODES.includes(c))) throw new RetryableError(what);
         throw new UserError(what);
       }
-      await this.expect(res, [201, 200], `PUT manifest ${ref}`);
-      await res.body?.cancel();
-      const stored = res.headers.get('docker-content-digest');
+      this.expect(res, [201, 200], `PUT manifest ${ref}`);
+      const stored = res.header('docker-content-digest');
       if (stored && stored !== m.digest) {
         throw new UserError(
           `${this.name}: the registry stored manifest ${ref} as ${stored}, not ${m.digest}; it rewrote the bytes`,
@@ -401,7 +383,7 @@ class RegistryStore implements Store {
   async mountBlob(d: Descriptor, from: Store): Promise<boolean> {
     if (!from.repository || from.location !== this.location) return false;
     const url = `${this.reg.base}/v2/${this.repository}/blobs/uploads/?mount=${encodeURIComponent(d.digest)}&from=${encodeURIComponent(from.repository)}`;
-    let res: Response;
+    let res: Answer;
     try {
       res = await this.reg.request('POST', url, {
         scopes: [...this.push(), `repository:${from.repository}:pull`],
@@ -412,33 +394,40 @@ class RegistryStore implements Store {
       if (err instanceof UserError) return false;
       throw err;
     }
-    await res.body?.cancel();
     if (res.status === 201) return true;
     // 202: the registry opened an ordinary upload instead; the copy uses it. Anything else:
     // the copy opens its own.
-    const location = res.status === 202 ? res.headers.get('location') : null;
+    const location = res.status === 202 ? res.header('location') : null;
     if (location) this.pending.set(d.digest, new URL(location, this.reg.base).toString());
     return false;
   }
 
-  async putBlob(d: Descriptor, body: Readable): Promise<void> {
-    let location = this.pending.get(d.digest);
+  async prepareBlob(d: Descriptor): Promise<void> {
+    if (!this.pending.has(d.digest)) this.pending.set(d.digest, await this.startUpload(d));
+  }
+
+  async discardBlob(d: Descriptor): Promise<void> {
+    const location = this.pending.get(d.digest);
+    if (!location) return;
     this.pending.delete(d.digest);
-    if (!location) {
-      const start = await this.reg.request(
-        'POST',
-        `${this.reg.base}/v2/${this.repository}/blobs/uploads/`,
-        {
-          scopes: this.push(),
-        },
-      );
-      await this.expect(start, [202], `start upload of ${d.digest}`);
-      await start.body?.cancel();
-      const loc = start.headers.get('location');
-      if (!loc)
-        throw new UserError(`${this.name}: the registry opened an upload without a Location`);
-      location = new URL(loc, this.reg.base).toString();
-    }
+    await this.cancelUpload(location);
+  }
+
+  private async startUpload(d: Descriptor): Promise<string> {
+    const start = await this.reg.request(
+      'POST',
+      `${this.reg.base}/v2/${this.repository}/blobs/uploads/`,
+      { scopes: this.push() },
+    );
+    this.expect(start, [202], `start upload of ${d.digest}`);
+    const loc = start.header('location');
+    if (!loc) throw new UserError(`${this.name}: the registry opened an upload without a Location`);
+    return new URL(loc, this.reg.base).toString();
+  }
+
+  async putBlob(d: Descriptor, body: Readable): Promise<void> {
+    const location = this.pending.get(d.digest) ?? (await this.startUpload(d));
+    this.pending.delete(d.digest);
     const url = new URL(location);
     url.searchParams.set('digest', d.digest);
     let res: IncomingMessage;
@@ -482,7 +471,6 @@ class RegistryStore implements Store {
       const res = await this.reg.request('DELETE', location, {
         scopes: [`repository:${this.repository}:delete`],
       });
-      await res.body?.cancel();
       if ([200, 202, 204, 404].includes(res.status)) return;
       this.log.info(
         `${this.name}: cancelling upload ${path} answered HTTP ${res.status}; the registry will drop it when it expires`,
@@ -499,25 +487,26 @@ class RegistryStore implements Store {
       scopes: this.pull(),
       headers: { accept: MEDIA.ociIndex },
     });
-    if (res.status !== 200 || !(res.headers.get('content-type') ?? '').includes(MEDIA.ociIndex)) {
-      await res.body?.cancel();
+    if (res.status !== 200 || !(res.header('content-type') ?? '').includes(MEDIA.ociIndex)) {
       return undefined;
     }
-    const index = (await res.json()) as { manifests?: Descriptor[] };
+    if (res.tooLarge) {
+      throw new UserError(`${this.name}: the referrers of ${digest} are over the 4 MiB limit`);
+    }
+    const index = res.json() as { manifests?: Descriptor[] };
     return index.manifests ?? [];
   }
 
   private async head(url: string, headers: Record<string, string>): Promise<boolean> {
     const res = await this.reg.request('HEAD', url, { scopes: this.pull(), headers });
-    await res.body?.cancel();
     if (res.status === 200) return true;
     if (res.status === 404) return false;
     throw new UserError(`${this.name}: HEAD ${new URL(url).pathname} answered HTTP ${res.status}`);
   }
 
-  private async expect(res: Response, ok: number[], what: string): Promise<void> {
+  private expect(res: Answer, ok: number[], what: string): void {
     if (ok.includes(res.status)) return;
-    const { detail } = await errorBody(res);
+    const { detail } = errorBody(res);
     throw new UserError(
       `${this.name}: ${what} answered HTTP ${res.status}${detail ? ` (${detail})` : ''}`,
     );
@@ -533,19 +522,4 @@ function networkReason(err: unknown): string {
     return code && !message?.includes(code) ? `${message} (${code})` : message;
   });
   return parts.filter(Boolean).join(': ');
-}
-
-/** Read a body that must be small, without trusting Content-Length to be there. */
-async function readCapped(res: Response, max: number, what: string): Promise<Buffer> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body ?? []) {
-    size += chunk.length;
-    if (size > max) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new UserError(`${what} is over the ${max / 1024 / 1024} MiB manifest limit`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }

@@ -27,6 +27,13 @@ export interface Store {
   openBlob(d: Descriptor): Promise<Readable>;
   /** Stream a blob in; the bytes are checked against the descriptor's digest. */
   putBlob(d: Descriptor, body: Readable): Promise<void>;
+  /**
+   * Get ready to take the blob (a registry opens its upload session) while the source opens
+   * it: putBlob then starts sending at once.
+   */
+  prepareBlob?(d: Descriptor): Promise<void>;
+  /** Give up what prepareBlob (or a mount the registry turned into an upload) opened. */
+  discardBlob?(d: Descriptor): Promise<void>;
   /** Mount from another repository of the same location; false: copy it instead. */
   mountBlob?(d: Descriptor, from: Store): Promise<boolean>;
   /** Referrers of a digest through the OCI referrers API; undefined when there is none. */

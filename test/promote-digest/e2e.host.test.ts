@@ -346,7 +346,7 @@ describe('promote-digest under failure (in process: the retries do not wait)', (
     });
     expect(r.exitCode).toBe(1);
     expect(errors(r)).toEqual([
-      `registry 127.0.0.1:${port}: HEAD /v2/app/manifests/test-kvm failed after 3 retries: fetch failed: connect ECONNREFUSED 127.0.0.1:${port}`,
+      `registry 127.0.0.1:${port}: HEAD /v2/app/manifests/test-kvm failed after 3 retries: connect ECONNREFUSED 127.0.0.1:${port}`,
     ]);
   });
 

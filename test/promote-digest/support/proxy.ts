@@ -11,7 +11,7 @@ export interface Fault {
   /**
    * reset: cut the connection after half the body; stall: never answer; stall-body: send
    * the headers and half the body, then nothing more; corrupt: flip one byte of the body;
-   * or answer this status (with a distribution error body naming `code`).
+   * or answer this status (with a distribution error body naming `code`), after `afterMs`.
    */
   action:
     | 'reset'
@@ -19,13 +19,24 @@ export interface Fault {
     | 'stall-body'
     | 'corrupt'
     | { delayMs: number }
-    | { status: number; retryAfter?: string; code?: string };
+    | { status: number; retryAfter?: string; code?: string; afterMs?: number };
+}
+
+/** Requests of one kind under way at the proxy: now, at most at once, and in all. */
+export interface Gauge {
+  active: number;
+  peak: number;
+  total: number;
 }
 
 export interface Proxy {
   host: string;
   faults: Fault[];
   hits: string[];
+  /** Every request as `METHOD /path?query`, in the order they came. */
+  log: string[];
+  /** Count the matching requests from now on, from arrival until their answer is over. */
+  gauge(match: (method: string, path: string) => boolean): Gauge;
   /** Requests forwarded and request-body bytes received, for the benchmark. */
   counts: { requests: number; bytesIn: number };
   stop(): Promise<void>;
@@ -42,11 +53,21 @@ export async function startProxy(upstream: string): Promise<Proxy> {
   const faults: Fault[] = [];
   const hits: string[] = [];
   const counts = { requests: 0, bytesIn: 0 };
+  const log: string[] = [];
+  const gauges: Array<{ match: (method: string, path: string) => boolean; g: Gauge }> = [];
   const server = http.createServer((req, res) => {
     counts.requests++;
     req.on('data', (chunk: Buffer) => (counts.bytesIn += chunk.length));
     const method = req.method ?? 'GET';
     const url = req.url ?? '/';
+    log.push(`${method} ${url}`);
+    for (const { match, g } of gauges) {
+      if (!match(method, url)) continue;
+      g.active++;
+      g.total++;
+      g.peak = Math.max(g.peak, g.active);
+      res.once('close', () => g.active--);
+    }
     const matched = faults.find((f) => f.times > 0 && f.match(method, url));
     const fault = matched?.skip ? undefined : matched;
     if (matched?.skip) matched.skip--;
@@ -78,7 +99,7 @@ export async function startProxy(upstream: string): Promise<Proxy> {
       return;
     }
     if (fault && typeof fault.action === 'object' && 'status' in fault.action) {
-      const { status, retryAfter, code } = fault.action;
+      const { status, retryAfter, code, afterMs } = fault.action;
       hits.push(`${status} ${method} ${url}`);
       req.resume();
       const headers: Record<string, string> = {};
@@ -87,7 +108,7 @@ export async function startProxy(upstream: string): Promise<Proxy> {
       const body = code
         ? JSON.stringify({ errors: [{ code, message: 'injected by the test proxy' }] })
         : undefined;
-      res.writeHead(status, headers).end(body);
+      setTimeout(() => res.writeHead(status, headers).end(body), afterMs ?? 0);
       return;
     }
     const up = http.request(
@@ -136,6 +157,12 @@ export async function startProxy(upstream: string): Promise<Proxy> {
     host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
     faults,
     hits,
+    log,
+    gauge: (match) => {
+      const g = { active: 0, peak: 0, total: 0 };
+      gauges.push({ match, g });
+      return g;
+    },
     counts,
     stop: () =>
       new Promise((r) => {
