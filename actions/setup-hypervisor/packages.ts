@@ -60,9 +60,14 @@ export async function dpkgArchitecture(env?: NodeJS.ProcessEnv): Promise<string>
 
 export interface InstallOptions {
   packages: string[];
+  /** dpkg's native architecture: what a name without `:arch` is installed for. */
+  arch: string;
   /** Where apt keeps the downloaded .deb files: the directory the Actions cache carries. */
   archives: string;
-  /** Reinstall packages that are already installed (their .debs are downloaded and cached too). */
+  /**
+   * Reinstall packages that are already installed (their .debs are downloaded and cached too):
+   * nothing counts as installed, as on a fresh runner.
+   */
   reinstall?: boolean;
   /** The step's environment; apt runs with it, non-interactive. */
   env: NodeJS.ProcessEnv;
@@ -79,6 +84,8 @@ export interface InstallResult {
   updated: boolean;
   /** Stale .deb files removed: versions no longer installed. */
   pruned: number;
+  /** Packages asked for that were installed already at the version wanted; apt was not run for them. */
+  alreadyInstalled: string[];
 }
 
 export function debFiles(dir: string): Map<string, number> {
@@ -102,6 +109,28 @@ export async function installPackages(opts: InstallOptions): Promise<InstallResu
     );
   }
   const before = debFiles(opts.archives);
+  // dpkg's install scripts are most of a run's time: a package already installed at the
+  // version wanted is not handed to apt at all, and with nothing left apt does not start.
+  const alreadyInstalled = opts.reinstall
+    ? []
+    : await installedAlready(opts.packages, opts.arch, [...before.keys()], opts.env);
+  const todo = opts.packages.filter((p) => !alreadyInstalled.includes(p));
+  const updated = todo.length ? await aptInstall(todo, opts) : false;
+  const pruned = await pruneDebs(opts.archives, opts.env);
+  const after = debFiles(opts.archives);
+  let downloaded = 0;
+  let downloadedBytes = 0;
+  for (const [name, size] of after) {
+    if (!before.has(name)) {
+      downloaded++;
+      downloadedBytes += size;
+    }
+  }
+  return { downloaded, downloadedBytes, debs: after.size, updated, pruned, alreadyInstalled };
+}
+
+/** `apt-get install` of `packages`; says whether the package lists had to be refreshed. */
+async function aptInstall(packages: string[], opts: InstallOptions): Promise<boolean> {
   const args = [
     'install',
     '-y',
@@ -118,7 +147,7 @@ export async function installPackages(opts: InstallOptions): Promise<InstallResu
     'DPkg::Lock::Timeout=300',
     ...(opts.reinstall ? ['--reinstall'] : []),
     '--',
-    ...opts.packages,
+    ...packages,
   ];
   const env = { ...opts.env, DEBIAN_FRONTEND: 'noninteractive' };
   const install = () =>
@@ -139,7 +168,7 @@ export async function installPackages(opts: InstallOptions): Promise<InstallResu
   if (r.code !== 0) {
     const last = lastLine(r.stderr) || lastLine(r.stdout);
     throw new UserError(
-      `input "packages": apt-get install ${opts.packages.join(' ')} failed (exit ${r.code}): ${last}`,
+      `input "packages": apt-get install ${packages.join(' ')} failed (exit ${r.code}): ${last}`,
     );
   }
   if (!isRoot() && typeof process.getuid === 'function' && typeof process.getgid === 'function') {
@@ -148,23 +177,84 @@ export async function installPackages(opts: InstallOptions): Promise<InstallResu
       env,
     });
   }
-  const pruned = await pruneDebs(opts.archives, opts.env);
-  const after = debFiles(opts.archives);
-  let downloaded = 0;
-  let downloadedBytes = 0;
-  for (const [name, size] of after) {
-    if (!before.has(name)) {
-      downloaded++;
-      downloadedBytes += size;
-    }
+  return updated;
+}
+
+/** One line of `dpkg-query -W` with INSTALLED_FORMAT. */
+export interface InstalledPackage {
+  name: string;
+  arch: string;
+  /** dpkg's status abbreviation: `ii ` is installed and wanted. */
+  status: string;
+  version: string;
+}
+
+export const INSTALLED_FORMAT =
+  '${Package}\\t${Architecture}\\t${db:Status-Abbrev}\\t${Version}\\n';
+
+export function parseInstalled(stdout: string): InstalledPackage[] {
+  const out: InstalledPackage[] = [];
+  for (const line of stdout.split('\n')) {
+    const [name, arch, status, version] = line.split('\t');
+    if (name && arch && status && version) out.push({ name, arch, status, version });
   }
-  return { downloaded, downloadedBytes, debs: after.size, updated, pruned };
+  return out;
+}
+
+/**
+ * The packages asked for that need no apt: installed (and wanted, and not half-configured)
+ * for the architecture asked for, at the version wanted. The version wanted is the one pinned
+ * with `=version`; without a pin, the one of that package's .deb in the archive directory
+ * (what the cache says this set installs), where there is one. A package with no pin and no
+ * .deb is left to apt as before: apt knows whether its lists hold a newer version.
+ */
+export function alreadyInstalled(
+  packages: readonly string[],
+  arch: string,
+  installed: readonly InstalledPackage[],
+  debs: readonly string[],
+): string[] {
+  const cached = debs.map(debParts).filter((d) => d !== undefined);
+  return packages.filter((spec) => {
+    const m = /^([^:=]+)(?::([^=]+))?(?:=(.+))?$/.exec(spec);
+    if (!m) return false;
+    const [, name, wantArch = arch, pin] = m;
+    const forArch = (a: string) => a === wantArch || a === 'all';
+    const have = installed.find(
+      (p) => p.name === name && forArch(p.arch) && /^[ih]i $/.test(p.status),
+    );
+    if (!have) return false;
+    if (pin !== undefined) return have.version === pin;
+    const versions = cached.filter((d) => d.name === name && forArch(d.arch));
+    return versions.some((d) => d.version === have.version);
+  });
+}
+
+async function installedAlready(
+  packages: readonly string[],
+  arch: string,
+  debs: readonly string[],
+  env: NodeJS.ProcessEnv,
+): Promise<string[]> {
+  const names = packages.map((p) => p.replace(/=.*$/, ''));
+  // Exit 1 names what dpkg has never heard of; the others are still listed.
+  const r = await exec('dpkg-query', ['-W', `-f=${INSTALLED_FORMAT}`, '--', ...names], {
+    env,
+    allowFailure: true,
+  }).catch(() => undefined);
+  // Without an answer nothing is skipped: apt then installs, or says what is wrong.
+  return r ? alreadyInstalled(packages, arch, parseInstalled(r.stdout), debs) : [];
 }
 
 /** `name_version_arch.deb`, with the epoch's colon written %3a, as apt names its downloads. */
 export function parseDebName(file: string): { name: string; version: string } | undefined {
+  const d = debParts(file);
+  return d ? { name: d.name, version: d.version } : undefined;
+}
+
+function debParts(file: string): { name: string; version: string; arch: string } | undefined {
   const m = /^([^_]+)_([^_]+)_([^_]+)\.deb$/.exec(file);
-  return m ? { name: m[1], version: decodeURIComponent(m[2]) } : undefined;
+  return m ? { name: m[1], version: decodeURIComponent(m[2]), arch: m[3] } : undefined;
 }
 
 /**

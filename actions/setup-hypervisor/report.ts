@@ -131,11 +131,19 @@ function doneRows(r: Partial<Result>): unknown[][] {
   return rows;
 }
 
+/** The packages apt was not asked for: already installed at the version wanted. */
+function installedNote(names: readonly string[]): string {
+  if (!names.length) return '';
+  return names.length === 1
+    ? `, ${names[0]} already installed`
+    : `, ${names.length} already installed (${names.join(' ')})`;
+}
+
 function packageRows(p: PackagesResult): unknown[][] {
   const rows: unknown[][] = [
     [
       'packages',
-      `${p.packages.join(' ')}: ${p.downloaded} .deb downloaded (${(p.downloadedBytes / 1048576).toFixed(1)} MiB), ${p.debs} in the archive${p.pruned ? ` (${p.pruned} stale removed)` : ''}${p.updated ? ', apt lists refreshed' : ''}`,
+      `${p.packages.join(' ')}: ${p.downloaded} .deb downloaded (${(p.downloadedBytes / 1048576).toFixed(1)} MiB), ${p.debs} in the archive${p.pruned ? ` (${p.pruned} stale removed)` : ''}${p.updated ? ', apt lists refreshed' : ''}${installedNote(p.alreadyInstalled)}`,
     ],
     [
       'time',

@@ -238,6 +238,7 @@ async function installStep(options: Options, deps: Deps): Promise<PackagesResult
   t = Date.now();
   const installed = await installPackages({
     packages: names,
+    arch,
     archives,
     reinstall: deps.aptReinstall,
     env: deps.env,

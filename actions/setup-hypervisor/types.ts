@@ -34,7 +34,8 @@ export interface Deps extends BaseDeps {
   aptArchives: string;
   /**
    * Reinstall packages that are already installed, so that their .debs are downloaded and
-   * cached too (tests and the benchmark, on machines that already have QEMU).
+   * cached too (tests and the benchmark, on machines that already have QEMU): the machine is
+   * treated as a fresh runner, on which nothing is installed yet and nothing is skipped.
    */
   aptReinstall: boolean;
   /** The workspace: its owner is a runner user when the step runs as root. */
