@@ -2,9 +2,11 @@
 // dist/cli/index.js for the local CLI. No source maps (they would double dist/). Minified, as
 // docker/build-push-action ships its bundles: a step compiles less code at every start
 // (bench/startup.ts measures it); the licenses stay in licenses.txt beside each bundle.
+// Chunks are minified with esbuild after ncc, which minifies only the entry file.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { transformSync } from 'esbuild';
 
 const root = path.resolve(import.meta.dirname, '..');
 const only = process.argv.slice(2);
@@ -47,12 +49,16 @@ for (const { name, entry } of entries) {
     failed++;
     console.error(`build: ${name} failed`);
   } else {
-    // Dependencies' own sourceMappingURL comments point at maps that are not shipped.
     for (const file of readdirSync(path.join(root, out)).filter((f) => f.endsWith('.js'))) {
       const bundle = path.join(root, out, file);
       const text = readFileSync(bundle, 'utf8');
-      const stripped = text.replace(/^\/\/# sourceMappingURL=.*$/gm, '');
-      if (stripped !== text) writeFileSync(bundle, stripped);
+      // Dependencies' own sourceMappingURL comments point at maps that are not shipped.
+      let code = text.replace(/^\/\/# sourceMappingURL=.*$/gm, '');
+      // ncc minifies index.js only; a chunk a step loads (yaml, octokit...) is compiled at
+      // every start too, so it is minified the same way (its licenses are in licenses.txt).
+      if (file !== 'index.js')
+        code = transformSync(code, { minify: true, target: 'es2022', legalComments: 'none' }).code;
+      if (code !== text) writeFileSync(bundle, code);
     }
     console.log(`build: dist/${name}/index.js (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }

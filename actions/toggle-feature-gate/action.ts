@@ -2,7 +2,6 @@ import type { ActionDefinition } from '../../shared/action/action.js';
 import { defaultPolicy } from '../../shared/retry.js';
 import type { Input } from './names.gen.js';
 import { options } from './options.js';
-import { restore } from './restore.js';
 import { STATE_VERSION, parseState } from './state.js';
 import { run } from './toggle-feature-gate.js';
 import type { Deps, Options, Result, State } from './types.js';
@@ -23,5 +22,10 @@ export const action: ActionDefinition<Input, Options, Deps, Result, State> = {
     mask: (secret) => ctx.mask(secret),
   }),
   run,
-  post: { version: STATE_VERSION, parse: parseState, run: restore },
+  post: {
+    version: STATE_VERSION,
+    parse: parseState,
+    // The post step's work loads only in the post step.
+    run: async (state, deps) => (await import('./restore.js')).restore(state, deps),
+  },
 };

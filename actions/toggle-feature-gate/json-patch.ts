@@ -84,6 +84,19 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
+/** pointer → value before (absent pointers are left out). */
+export type Snapshot = Record<string, Json>;
+
+/** The values at the pointers, leaving out those the object does not have. */
+export function snapshot(obj: JsonObject, pointers: string[]): Snapshot {
+  const out: Snapshot = {};
+  for (const p of pointers) {
+    const v = getAt(obj, p);
+    if (v !== undefined) out[p] = v;
+  }
+  return out;
+}
+
 export function clone<T>(v: T): T {
   return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
 }

@@ -1,5 +1,4 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
 import { UserError, quote } from '../../shared/errors.js';
 import { editMapAt, type Edit, type Wanted } from './edits.js';
 import { writeVersion, type FileRestore } from './files.js';
@@ -19,16 +18,18 @@ export interface FileOutcome {
   preview: Array<{ file: string; content: string }>;
 }
 
-export function toggleKindConfig(
+export async function toggleKindConfig(
   file: string,
   shown: string,
   want: Wanted,
   dryRun: boolean,
-): FileOutcome {
+): Promise<FileOutcome> {
   if (!existsSync(file)) {
     throw new UserError(`input "path": kind config ${quote(shown)} does not exist`);
   }
   const text = readFileSync(file, 'utf8');
+  // The YAML parser loads here, when there is a file to read, not with the step.
+  const { LineCounter, isMap, isScalar, parseDocument } = await import('yaml');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length) {

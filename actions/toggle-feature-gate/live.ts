@@ -2,16 +2,9 @@ import { UserError } from '../../shared/errors.js';
 import { formatDurationSetting } from '../../shared/format.js';
 import { sleep } from '../../shared/retry.js';
 import { ApiError } from './api-error.js';
+import { formatConditions, type Condition, type Readiness } from './conditions.js';
 import type { KubeClient } from './kube-client.js';
-import {
-  deepEqual,
-  diffAt,
-  getAt,
-  isObject,
-  type Json,
-  type JsonObject,
-  type PatchOp,
-} from './json-patch.js';
+import { deepEqual, diffAt, getAt, isObject, type JsonObject, type PatchOp } from './json-patch.js';
 
 /**
  * Read, change only what differs, write conflict-safe, retry on conflict. The patch starts
@@ -21,9 +14,6 @@ import {
  * the change is planned again from a fresh read.
  */
 export const MAX_CONFLICTS = 5;
-
-/** pointer → value before (absent pointers are left out). */
-export type Snapshot = Record<string, Json>;
 
 /** What a change sets: the pointers it owns and the object as it should be there. */
 export interface ChangePlan {
@@ -101,15 +91,6 @@ async function read(client: KubeClient, path: string, display: string): Promise<
   }
 }
 
-export function snapshot(obj: JsonObject, pointers: string[]): Snapshot {
-  const out: Snapshot = {};
-  for (const p of pointers) {
-    const v = getAt(obj, p);
-    if (v !== undefined) out[p] = v;
-  }
-  return out;
-}
-
 function guardOps(obj: JsonObject): PatchOp[] {
   const gen = getAt(obj, '/metadata/generation');
   if (typeof gen === 'number') return [{ op: 'test', path: '/metadata/generation', value: gen }];
@@ -160,22 +141,6 @@ export async function applyConflictSafe(
       opts.log(`${display} changed while being updated (HTTP ${err.status}); reading it again`);
     }
   }
-}
-
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
-
-export interface Readiness {
-  ready: boolean;
-  generation?: number;
-  observedGeneration?: number;
-  conditions: Condition[];
-  /** Why it is not ready, or notes on what could not be checked. */
-  reasons: string[];
 }
 
 /**
@@ -258,14 +223,6 @@ export function readiness(obj: JsonObject, rules: ReadinessRules = rulesFor(''))
     conditions,
     reasons,
   };
-}
-
-export function formatConditions(r: Readiness): string {
-  if (r.conditions.length === 0) return 'no conditions';
-  return r.conditions
-    .filter((c) => c.type)
-    .map((c) => `${c.type}=${c.status}${c.reason ? ` (${c.reason})` : ''}`)
-    .join(', ');
 }
 
 export async function waitUntilTaken(

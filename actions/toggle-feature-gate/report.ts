@@ -1,7 +1,7 @@
 import type { OutputValue } from '../../shared/action/outcome.js';
 import { formatDurationSetting } from '../../shared/format.js';
 import { codeBlock, details, table } from '../../shared/summary.js';
-import { formatConditions } from './live.js';
+import { formatConditions } from './conditions.js';
 import type { Output } from './names.gen.js';
 import type { Options, RestoreResult, Result } from './types.js';
 

@@ -2,13 +2,8 @@ import { failed, type Outcome } from '../../shared/action/outcome.js';
 import { restoreFiles } from './files.js';
 import type { KubeClient } from './kube-client.js';
 import { clone, deepEqual, getAt, setAt } from './json-patch.js';
-import {
-  applyConflictSafe,
-  readiness,
-  waitUntilTaken,
-  type ApplyOutcome,
-  type Readiness,
-} from './live.js';
+import type { Readiness } from './conditions.js';
+import { applyConflictSafe, readiness, waitUntilTaken, type ApplyOutcome } from './live.js';
 import { restoreReport } from './report.js';
 import type { Deps, LiveState, RestoreResult, State } from './types.js';
 

@@ -1,9 +1,8 @@
 import { UserError, quote } from '../../shared/errors.js';
 import { GATE_TARGETS, type GateTarget } from '../../shared/profile.js';
 import type { FileVersion } from './files.js';
-import type { Json } from './json-patch.js';
+import type { Json, Snapshot } from './json-patch.js';
 import type { ConnectionRef } from './kubeconfig.js';
-import type { Snapshot } from './live.js';
 import type { FilesState, LiveState, State } from './types.js';
 
 /**

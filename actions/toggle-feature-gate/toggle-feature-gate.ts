@@ -1,21 +1,8 @@
-import { errorMessage } from '../../shared/errors.js';
 import { failed, type Outcome } from '../../shared/action/outcome.js';
-import type { Log } from '../../shared/action/log.js';
-import type { Edit } from './edits.js';
-import type { FileOutcome } from './kind-config.js';
-import { ApiError } from './api-error.js';
-import type { KubeClient } from './kube-client.js';
-import { clone, getAt, setAt, type JsonObject } from './json-patch.js';
-import { applyConflictSafe, snapshot, waitUntilTaken } from './live.js';
-import {
-  gatesStillMissing,
-  hasOperatorConditions,
-  hcoKubeVirt,
-  liveSpec,
-  type LiveSpec,
-} from './live-target.js';
-import { report } from './report.js';
-import type { Deps, FilesState, LiveState, Options, Result, State } from './types.js';
+import { toggleKindConfig, type FileOutcome } from './kind-config.js';
+import { clone, setAt, snapshot, type JsonObject } from './json-patch.js';
+import { base, outcomeOf } from './result.js';
+import type { Deps, FilesState, Options, Result, State } from './types.js';
 
 /**
  * toggle-feature-gate: set gates (and KubeVirt's emulation/hypervisor settings) on a live
@@ -25,217 +12,9 @@ import type { Deps, FilesState, LiveState, Options, Result, State } from './type
  */
 export async function run(o: Options, deps: Deps): Promise<Outcome<Result, State>> {
   if (o.target === 'overlay' || o.target === 'kind-config') return runFiles(o);
+  // The live path (and the Kubernetes client behind it) loads only for a live target.
+  const { runLive } = await import('./live-run.js');
   return runLive(o, deps);
-}
-
-function base(o: Options, object: string): Omit<Result, 'changed' | 'before' | 'after'> {
-  return {
-    target: o.target,
-    object,
-    dryRun: o.dryRun,
-    enabled: o.want.gates.enable,
-    disabled: o.want.gates.disable,
-    previous: {},
-    patch: [],
-    files: [],
-    warnings: [],
-  };
-}
-
-/** The step's outcome for a result, failed or not; the options' own notes come first. */
-function outcomeOf(
-  o: Options,
-  result: Result,
-  more: Pick<Outcome<Result, State>, 'state' | 'secrets'>,
-  failure?: unknown,
-): Outcome<Result, State> {
-  const shown = report(result, o, failure === undefined ? undefined : errorMessage(failure));
-  const outcome = { ...shown, notes: [...(o.notes ?? []), ...shown.notes], result, ...more };
-  return failure === undefined ? outcome : failed(failure, outcome);
-}
-
-async function runLive(o: Options, deps: Deps): Promise<Outcome<Result, State>> {
-  const started = Date.now();
-  let spec: LiveSpec;
-  let client: KubeClient;
-  let secrets: string[];
-  try {
-    spec = liveSpec(o);
-    // The Kubernetes client (HTTP, TLS, the kubeconfig's YAML) loads only for a live target.
-    const [{ connect }, { loadConnection }] = await Promise.all([
-      import('./connect.js'),
-      import('./kubeconfig.js'),
-    ]);
-    ({ client, secrets } = connect(loadConnection(o.kubeconfig, deps.env, o.workspace), deps));
-  } catch (err) {
-    return failed(err, { notes: o.notes });
-  }
-  try {
-    let change: LiveChange;
-    try {
-      change = await applyChange(client, spec, o, deps.log);
-    } catch (err) {
-      return failed(err, { notes: o.notes, secrets, warnings: serverWarnings(client) });
-    }
-    const { result, state } = change;
-    if (o.wait && !o.dryRun) {
-      try {
-        await waitUntilDone(client, o, spec, result, { started, after: change.after, deps });
-      } catch (err) {
-        return outcomeOf(o, withServerWarnings(result, client), { state, secrets }, err);
-      }
-    }
-    return outcomeOf(o, withServerWarnings(result, client), { state, secrets });
-  } finally {
-    client.close();
-  }
-}
-
-/** The API server's own warnings (deprecated gates, dropped fields), as the API server put them. */
-function serverWarnings(client: KubeClient): string[] {
-  return client.warnings.map((w) => `API server: ${w}`);
-}
-
-function withServerWarnings(result: Result, client: KubeClient): Result {
-  for (const w of serverWarnings(client)) if (!result.warnings.includes(w)) result.warnings.push(w);
-  return result;
-}
-
-interface LiveChange {
-  result: Result;
-  /** Set when something was written and restore is on: saved even when the wait fails. */
-  state?: LiveState;
-  /** The object as the write left it. */
-  after: JsonObject;
-}
-
-/** Read, plan and write the change conflict-safe (on a dry run: plan only). */
-async function applyChange(
-  client: KubeClient,
-  spec: LiveSpec,
-  o: Options,
-  log: Log,
-): Promise<LiveChange> {
-  let edit: Edit | undefined;
-  const applied = await applyConflictSafe(
-    client,
-    spec.path,
-    spec.object,
-    (obj) => {
-      edit = spec.edit(obj);
-      return edit;
-    },
-    { dryRun: o.dryRun, log: (l) => log.info(l) },
-  );
-  if (!edit) throw new Error('no plan was made');
-  const result: Result = {
-    ...base(o, spec.object),
-    changed: applied.patch.length > 0,
-    before: edit.before,
-    after: edit.after,
-    previous: snapshot(applied.before, edit.pointers),
-    patch: applied.patch,
-    warnings: [...edit.warnings],
-  };
-  const gen = getAt(applied.after, '/metadata/generation');
-  if (typeof gen === 'number') result.generation = gen;
-  const state: LiveState | undefined =
-    applied.written && o.restore
-      ? {
-          kind: 'live',
-          target: o.target,
-          connection: client.conn.ref,
-          path: spec.path,
-          object: spec.object,
-          previous: result.previous,
-          set: snapshot(applied.after, edit.pointers),
-          pointers: edit.pointers,
-          wait: o.wait,
-          timeoutMs: o.timeoutMs,
-        }
-      : undefined;
-  return { result, state, after: applied.after };
-}
-
-/** Wait until the operator has taken the change; for HCO, the KubeVirt CR it generates too. */
-async function waitUntilDone(
-  client: KubeClient,
-  o: Options,
-  spec: LiveSpec,
-  result: Result,
-  t: { started: number; after: JsonObject; deps: Deps },
-): Promise<void> {
-  const { pollMs, log } = t.deps;
-  if (!spec.hasStatus && !hasOperatorConditions(t.after)) {
-    result.warnings.push(
-      `${spec.object} reports no Available/Progressing/Degraded conditions; the change was not waited for`,
-    );
-    return;
-  }
-  const note = noteOnce(result);
-  const { componentsBehind, cdiConfigBehind } = await import('./taken.js');
-  const rv = String(getAt(t.after, '/metadata/resourceVersion') ?? '');
-  const also =
-    o.target === 'kubevirt'
-      ? () => componentsBehind(client, o.namespace, rv, note)
-      : o.target === 'cdi'
-        ? () => cdiConfigBehind(client, o.want.gates, note)
-        : undefined;
-  result.readiness = await waitUntilTaken(client, spec.path, spec.object, {
-    timeoutMs: o.timeoutMs,
-    pollMs,
-    log: (l) => log.info(l),
-    also,
-  });
-  result.generation = result.readiness.generation ?? result.generation;
-  if (o.target === 'hco') {
-    const left = Math.max(pollMs, o.timeoutMs - (Date.now() - t.started));
-    await waitForHcoKubeVirt(client, o, result, { timeoutMs: left, pollMs, log, note });
-  }
-}
-
-/** Adds a warning to the result the first time it is said. */
-function noteOnce(result: Result): (warning: string) => void {
-  return (w) => {
-    if (!result.warnings.includes(w)) result.warnings.push(w);
-  };
-}
-
-/**
- * HCO's own readiness says it reconciled, not that the KubeVirt CR it generates holds the
- * gates: an annotation edit does not even move the HCO's generation. So the generated CR is
- * waited for too: gates as asked, and taken.
- */
-async function waitForHcoKubeVirt(
-  client: KubeClient,
-  o: Options,
-  result: Result,
-  opts: { timeoutMs: number; pollMs: number; log: Log; note: (w: string) => void },
-): Promise<void> {
-  const { path, object } = hcoKubeVirt(o);
-  const { componentsBehind } = await import('./taken.js');
-  try {
-    await client.get(path);
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 404) {
-      result.warnings.push(
-        `${object} not found; only the HyperConverged CR's own readiness was waited for`,
-      );
-      return;
-    }
-    throw err;
-  }
-  await waitUntilTaken(client, path, object, {
-    timeoutMs: opts.timeoutMs,
-    pollMs: opts.pollMs,
-    log: (l) => opts.log.info(l),
-    also: async (obj) => {
-      const missing = gatesStillMissing(obj, o.want);
-      if (missing.length) return missing;
-      const rv = String(getAt(obj, '/metadata/resourceVersion') ?? '');
-      return componentsBehind(client, o.namespace, rv, opts.note);
-    },
-  });
 }
 
 async function runFiles(o: Options): Promise<Outcome<Result, State>> {
@@ -243,15 +22,15 @@ async function runFiles(o: Options): Promise<Outcome<Result, State>> {
   let out: FileOutcome;
   let object: string;
   try {
-    // Each file format's parser loads only for its target.
+    // The overlay's code (and kustomize) loads only for its target; the YAML parser loads
+    // in each, when the file is read.
     if (o.target === 'overlay') {
       object = `overlay ${shown} (KubeVirt ${o.name})`;
       const { toggleOverlay } = await import('./overlay.js');
       out = await toggleOverlay({ dir: o.path ?? '', shown, name: o.name }, o.want, o.dryRun);
     } else {
       object = `kind config ${shown}`;
-      const { toggleKindConfig } = await import('./kind-config.js');
-      out = toggleKindConfig(o.path ?? '', shown, o.want, o.dryRun);
+      out = await toggleKindConfig(o.path ?? '', shown, o.want, o.dryRun);
     }
   } catch (err) {
     return failed(err, { notes: o.notes });

@@ -3,9 +3,9 @@ import type { GateTarget } from '../../shared/profile.js';
 import type { RetryPolicy } from '../../shared/retry.js';
 import type { GateState, Wanted } from './edits.js';
 import type { FileRestore } from './files.js';
-import type { PatchOp } from './json-patch.js';
+import type { PatchOp, Snapshot } from './json-patch.js';
 import type { ConnectionRef } from './kubeconfig.js';
-import type { Readiness, Snapshot } from './live.js';
+import type { Readiness } from './conditions.js';
 
 /**
  * The types every module of toggle-feature-gate shares: what a run is asked to do (Options),

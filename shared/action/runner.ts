@@ -1,4 +1,4 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, writeSync } from 'node:fs';
 import { EOL } from 'node:os';
 
 /**
@@ -50,9 +50,28 @@ export interface RunnerIo {
   setExitCode(code: number): void;
 }
 
+/**
+ * The step's output, written straight to fd 1: the first `process.stdout.write` on a pipe
+ * loads Node's net and stream modules, some 5 ms of every step's start. A write can be short,
+ * or refused with EAGAIN when a child process left the shared pipe non-blocking: the rest is
+ * written again until it is all out.
+ */
+function writeOut(text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  let done = 0;
+  while (done < bytes.length) {
+    try {
+      done += writeSync(1, bytes, done, bytes.length - done);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
+}
+
 const processIo: RunnerIo = {
   env: process.env,
-  write: (text) => void process.stdout.write(text),
+  write: writeOut,
   setExitCode: (code) => {
     process.exitCode = code;
   },
