@@ -31,16 +31,36 @@ export interface Inventory {
  */
 const GINKGO_PREFIXES = ['[It] ', '[Entry] ', '[Measure] '];
 
-function splitGinkgoJUnitName(name: string): { text: string; labels?: string } | undefined {
+/**
+ * Where the spec text and the labels are in a Ginkgo JUnit name: false for another name, else
+ * true with the offsets in `bounds` (labels -1 for none). Offsets in one shared record, so
+ * that reading the text of every testcase of a large report makes the text and nothing else.
+ */
+const bounds = { start: 0, end: 0, labels: -1 };
+
+function ginkgoBounds(name: string): boolean {
   const prefix = GINKGO_PREFIXES.find((p) => name.startsWith(p));
-  if (prefix === undefined) return undefined;
-  const rest = name.slice(prefix.length);
-  const last = rest.length - 1;
-  if (last < 0 || rest.charCodeAt(last) !== 93 /* ] */) return { text: rest };
+  if (prefix === undefined) return false;
+  const start = prefix.length;
+  const last = name.length - 1;
+  bounds.start = start;
+  bounds.end = name.length;
+  bounds.labels = -1;
+  if (last < start || name.charCodeAt(last) !== 93 /* ] */) return true;
   // The shortest text: the first " [" after the last "]" but the final one.
-  const p = rest.indexOf(' [', rest.lastIndexOf(']', last - 1) + 1);
-  if (p < 0 || p + 1 > last - 1) return { text: rest };
-  return { text: rest.slice(0, p), labels: rest.slice(p + 2, last) };
+  const p = name.indexOf(' [', Math.max(start, name.lastIndexOf(']', last - 1) + 1));
+  if (p < 0 || p + 1 > last - 1) return true;
+  bounds.end = p;
+  bounds.labels = p + 2;
+  return true;
+}
+
+function splitGinkgoJUnitName(name: string): { text: string; labels?: string } | undefined {
+  if (!ginkgoBounds(name)) return undefined;
+  const text = name.slice(bounds.start, bounds.end);
+  return bounds.labels < 0
+    ? { text }
+    : { text, labels: name.slice(bounds.labels, name.length - 1) };
 }
 
 /**
@@ -52,7 +72,7 @@ const GINKGO_SUITE_NODE =
 
 /** The spec text of a Ginkgo JUnit name, or undefined for another name. */
 export function ginkgoSpecText(name: string): string | undefined {
-  return splitGinkgoJUnitName(name)?.text;
+  return ginkgoBounds(name) ? name.slice(bounds.start, bounds.end) : undefined;
 }
 
 export function parseGinkgoJUnitName(name: string): InventoryTest | undefined {

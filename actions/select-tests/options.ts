@@ -1,9 +1,11 @@
 import type { Context } from '../../shared/action/context.js';
 import { UserError, quote } from '../../shared/errors.js';
+import { parseHistorySpec, runFacts } from '../../shared/history/open.js';
+import { flakePolicy } from '../../shared/history/policy.js';
 import type { Input } from './names.gen.js';
 import { eventPullRequest, type PrLabelSource } from './pr-labels.js';
 import { RUNNERS, type Runner } from './runners.js';
-import type { Options } from './types.js';
+import type { HistoryOptions, Options } from './types.js';
 
 /** Inputs to options: explicit inputs win over the profile's environment, then the defaults. */
 export function options(ctx: Context<Input>): Options {
@@ -26,6 +28,17 @@ export function options(ctx: Context<Input>): Options {
   const inventory = file('inventory', t.inventory ? [t.inventory] : undefined);
   const quarantine = file('quarantine', t.quarantine ? [t.quarantine] : undefined);
   const timings = file('timings', t.timings);
+  const autoQuarantine = quarantine.paths[0] === AUTO;
+  const { history, run } = historyOptions(ctx);
+  const rerun = inputs.enum('rerun', RERUN, { default: 'all' });
+  if (!history && autoQuarantine)
+    throw new UserError(
+      `${quarantine.what}: auto reads the quarantine from the test history, and input "history" is empty; set input "history" to cache or a folder path`,
+    );
+  if (!history && rerun === 'failed')
+    throw new UserError(
+      'input "rerun": failed needs the test history to know what failed, and input "history" is empty; set input "history" to cache or a folder path',
+    );
   return {
     workspace: ctx.workspace,
     ...(p.environment ? { environment: p.environment.name } : {}),
@@ -38,7 +51,12 @@ export function options(ctx: Context<Input>): Options {
       default: 'ginkgo',
     }),
     inventory: inventory.paths,
-    ...(quarantine.paths.length ? { quarantine: quarantine.paths[0] } : {}),
+    ...(quarantine.paths.length && !autoQuarantine ? { quarantine: quarantine.paths[0] } : {}),
+    autoQuarantine,
+    ...(history ? { history } : {}),
+    rerun,
+    run,
+    tempDir: ctx.tempDir,
     timings: timings.paths,
     sources: { inventory: inventory.what, quarantine: quarantine.what, timings: timings.what },
     prLabels: prLabelSource(ctx),
@@ -79,6 +97,42 @@ function fileSetting(
 
 /** The input value that means "no file, whatever the profile says". */
 export const NONE = 'none';
+/** The quarantine value that means "what the history's flake budget implies". */
+export const AUTO = 'auto';
+const RERUN = ['all', 'failed'] as const;
+
+/**
+ * The history, when the step reads one: where, under which repository, workflow and
+ * environment name publish-junit files its runs, the profile's flake policy, and this run
+ * and attempt as the history files them.
+ */
+function historyOptions(ctx: Context<Input>): {
+  history?: HistoryOptions;
+  run: Options['run'];
+} {
+  const spec = parseHistorySpec(ctx.inputs.string('history'), ctx.workspace, 'input "history"');
+  // Without a history the run is never looked up (nor the event payload read for it).
+  if (spec.kind === 'none') return { run: { id: '', attempt: 1 } };
+  const env = ctx.profile.environment;
+  // The time is publish-junit's to set; only the run's identity matters here.
+  const facts = runFacts(ctx.github, env?.name, new Date(0));
+  const where = env
+    ? `${ctx.profile.profile?.file ?? 'profile'}: environments.${env.name}.flake`
+    : 'flake';
+  return {
+    history: {
+      spec,
+      scope: {
+        repository: facts.repository,
+        workflow: facts.workflow,
+        environment: facts.environment,
+        workspace: ctx.workspace,
+      },
+      policy: flakePolicy(ctx.profile.settings.flake, where),
+    },
+    run: { id: facts.runId, attempt: facts.runAttempt },
+  };
+}
 
 function prLabelSource(ctx: Context<Input>): PrLabelSource {
   const given = ctx.inputs.list('pr-labels');

@@ -23,6 +23,8 @@ export interface Quarantine {
   file: string;
   active: QuarantineEntry[];
   expired: QuarantineEntry[];
+  /** Made from the history (`quarantine: auto`), not read from a file someone keeps. */
+  auto?: boolean;
 }
 
 export async function readQuarantine(

@@ -1,4 +1,4 @@
-import type { Outcome, OutputValue } from '../../shared/action/outcome.js';
+import type { Annotation, Outcome, OutputValue } from '../../shared/action/outcome.js';
 import { shellQuote } from '../../shared/exec.js';
 import { formatDuration } from '../../shared/format.js';
 import { codeBlock, details, table } from '../../shared/summary.js';
@@ -16,6 +16,7 @@ export function report(sel: Selection, opts: Options): Outcome<Result, never> {
     outputs: outputsOf(sel),
     summary: summaryOf(sel, opts),
     warnings: warningLines(sel.warnings),
+    annotations: noticeAnnotations(sel.notices),
     notes: [logLine(sel)],
     result: sel,
   };
@@ -26,6 +27,11 @@ export function warningLines(warnings: readonly string[]): string[] {
   return warnings.map((w) => `select-tests: ${w}`);
 }
 
+/** Notices (nothing to fix, worth knowing), as notice annotations named for the step. */
+export function noticeAnnotations(notices: readonly string[]): Annotation[] {
+  return notices.map((n) => ({ level: 'notice', message: `select-tests: ${n}` }));
+}
+
 function outputsOf(sel: Selection): Partial<Record<Output, OutputValue>> {
   return {
     'label-filter': sel.filter,
@@ -33,6 +39,7 @@ function outputsOf(sel: Selection): Partial<Record<Output, OutputValue>> {
     skip: sel.skip,
     args: shellQuote(sel.args),
     'args-json': sel.args,
+    'args-file': sel.argsFile,
     ...(sel.tests
       ? { tests: sel.tests, count: sel.tests.length, total: sel.selected?.length }
       : {}),
@@ -45,7 +52,10 @@ function logLine(sel: Selection): string {
   const args = shellQuote(sel.args);
   const shown =
     args.length > ARGS_SHOWN ? `${args.slice(0, ARGS_SHOWN)} … (${args.length} characters)` : args;
-  return `label filter: ${sel.filter || '(everything)'}; ${n}; args: ${shown}`;
+  const rerun = sel.rerun
+    ? `; re-run of attempt ${sel.rerun.attempt}: ${sel.rerun.failed} failed before`
+    : '';
+  return `label filter: ${sel.filter || '(everything)'}; ${n}${rerun}; args: ${shown}`;
 }
 
 function summaryOf(sel: Selection, opts: Options): string {
@@ -53,8 +63,11 @@ function summaryOf(sel: Selection, opts: Options): string {
   return [
     `### ${title}\n`,
     ...sel.warnings.map((w) => `> [!WARNING]\n> ${w}\n`),
+    ...sel.notices.map((n) => `> [!NOTE]\n> ${n}\n`),
+    rerunLine(sel),
     selectionTable(sel),
     argsBlock(sel),
+    runsLine(sel),
     shardsSection(sel),
     sourcesSection(sel, opts),
     quarantineSection(sel),
@@ -63,6 +76,23 @@ function summaryOf(sel: Selection, opts: Options): string {
   ]
     .filter((part) => part !== '')
     .join('\n');
+}
+
+function rerunLine(sel: Selection): string {
+  const r = sel.rerun;
+  if (!r) return '';
+  const before = r.attempt - 1;
+  const tests = (n: number) => `${n} ${n === 1 ? 'test' : 'tests'}`;
+  return r.of === undefined
+    ? `**re-run of attempt ${r.attempt}: ${tests(r.failed)} failed in attempt ${before}**; only those run, by name (there is no inventory to count the selection).\n`
+    : `**re-run of attempt ${r.attempt}: ${r.failed} of ${r.of} selected tests failed in attempt ${before}**; only those run.\n`;
+}
+
+/** Where the arguments are when they do not fit one command line. */
+function runsLine(sel: Selection): string {
+  if (!sel.long || !sel.argsFile) return '';
+  const runs = sel.runs?.length ?? 1;
+  return `The arguments are too long for one command line: \`args-file\` lists them, one a line${runs > 1 ? `, in ${runs} runs of the runner separated by an empty line` : ''}.\n`;
 }
 
 function selectionTable(sel: Selection): string {

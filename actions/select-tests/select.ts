@@ -1,3 +1,6 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { UserError, quote } from '../../shared/errors.js';
 import { andFilters, anyOf, noneOf, toTagRegex } from '../../shared/labels/compose.js';
 import {
@@ -19,39 +22,69 @@ import { goLeaves, readInventory, type Inventory } from './inventory.js';
 import { environmentMatrix } from './matrix.js';
 import { resolvePrLabels, steeringLabels, type PrLabels } from './pr-labels.js';
 import { readQuarantine, type Quarantine } from './quarantine.js';
+import { commandLines, MAX_ARG_STRLEN } from './command-line.js';
+import {
+  autoQuarantine,
+  failedNames,
+  historyWanted,
+  readHistory,
+  rerunFinding,
+  rerunning,
+  type HistoryRead,
+} from './history.js';
 import {
   caseCollision,
   ginkgoExactRegex,
   inexactWithoutInventory,
-  runnerArgs,
+  type ArgsRequest,
   type Runner,
 } from './runners.js';
-import { balanceShards, expectedDurations, lowerBound } from './shards.js';
+import { assignShards, expectedDurations, lowerBound } from './shards.js';
 import { readTimings } from './timings.js';
 import type { Deps, Options, Selection } from './types.js';
 
-/** Linux refuses to exec a command with one argument longer than this (MAX_ARG_STRLEN). */
-const MAX_ARG_BYTES = 128 * 1024;
-
 /**
- * The selection, step by step: check the inputs, read the PR labels and the quarantine,
- * compose the filter, then either hand it to the runner as it is (no inventory) or apply it
- * to the inventory, shard the tests and name them exactly. Warnings go to `warnings` as they
- * are found, so the caller still has them when a later step fails.
+ * The selection, step by step: check the inputs, read the PR labels, the history and the
+ * quarantine, compose the filter, then either hand it to the runner as it is (no inventory)
+ * or apply it to the inventory, shard the tests, narrow a re-run to what failed, and name
+ * them exactly. Warnings and notices go to their lists as they are found, so the caller
+ * still has them when a later step fails.
  */
 export async function selectTests(
   opts: Options,
   deps: Deps,
   warnings: string[] = [],
+  notices: string[] = [],
 ): Promise<Selection> {
   if (opts.labelFilter.includes('/') || opts.focus || opts.skip) await loadGoRegexp();
   const patterns = checkInputs(opts);
   const pr = await resolvePrLabels(opts.prLabels, deps.retry);
   warnings.push(...pr.warnings);
   const steer = steeringOf(pr.labels);
-  const quarantine = opts.quarantine
+  const history =
+    opts.history && historyWanted(opts)
+      ? await readHistory(
+          opts.history,
+          { rerun: rerunning(opts), now: deps.now(), cache: deps.cache },
+          warnings,
+          notices,
+        )
+      : undefined;
+  const fromFile = opts.quarantine
     ? await readQuarantine(opts.workspace, opts.quarantine, deps.now(), opts.sources.quarantine)
     : undefined;
+  const matrix = opts.matrix ? await checkedMatrix(requireProfile(opts)) : undefined;
+  const inventory = opts.inventory.length ? await readInventoryInput(opts) : undefined;
+  const quarantine =
+    opts.autoQuarantine && history
+      ? autoQuarantine(
+          history,
+          opts,
+          deps.now(),
+          inventory?.tests.map((t) => t.id),
+          notices,
+        )
+      : fromFile;
   const left = quarantined(quarantine, warnings);
   const { expr, unquarantined, ...composed } = composeFilter(opts, steer, left.labels);
   const sel: Selection = {
@@ -67,10 +100,17 @@ export async function selectTests(
     quarantine,
     runner: opts.runner,
     warnings,
+    notices,
+    ...(matrix ? { matrix } : {}),
   };
-  if (opts.matrix) sel.matrix = await checkedMatrix(requireProfile(opts));
-  if (opts.inventory.length === 0) withoutInventory(sel, expr, opts);
-  else await fromInventory(sel, { expr, unquarantined }, opts, patterns, left.tests);
+  const req = inventory
+    ? await fromInventory(sel, { expr, unquarantined }, opts, patterns, {
+        inventory,
+        quarantinedTests: left.tests,
+        history,
+      })
+    : withoutInventory(sel, expr, opts, history);
+  handOver(sel, req, opts);
   return sel;
 }
 
@@ -122,7 +162,8 @@ function quarantined(
   warnings: string[],
 ): { labels: string[]; tests: Set<string> } {
   const active = quarantine?.active ?? [];
-  for (const e of quarantine?.expired ?? []) {
+  // An ended entry of a file is someone's to remove; one the history made ends by itself.
+  for (const e of quarantine?.auto ? [] : (quarantine?.expired ?? [])) {
     warnings.push(`quarantine of ${e.kind} ${quote(e.value)} ended on ${e.until}; it runs again`);
   }
   return {
@@ -205,7 +246,12 @@ async function checkedMatrix(profile: Profile) {
 }
 
 /** No inventory: the runner applies the filter itself (and shards, if it can). */
-function withoutInventory(sel: Selection, expr: LabelExpr, opts: Options): void {
+function withoutInventory(
+  sel: Selection,
+  expr: LabelExpr,
+  opts: Options,
+  history: HistoryRead | undefined,
+): ArgsRequest {
   const sharded = opts.shardCount > 1;
   if (sharded && opts.runner !== 'jest' && opts.runner !== 'playwright') {
     throw new UserError(
@@ -214,16 +260,50 @@ function withoutInventory(sel: Selection, expr: LabelExpr, opts: Options): void 
   }
   if (opts.failOnEmpty)
     sel.warnings.push('fail-on-empty needs an inventory to count tests; not checked');
-  const inexact = inexactWithoutInventory(opts.runner, expr, opts.focus, sel.skip);
+  const exact = history && rerunning(opts) ? rerunByName(sel, opts, history) : undefined;
+  const inexact = exact
+    ? undefined
+    : inexactWithoutInventory(opts.runner, expr, opts.focus, sel.skip);
   if (inexact) sel.warnings.push(inexact);
-  sel.args = runnerArgs({
+  return {
     runner: opts.runner,
     filter: sel.filter,
     expr,
     focus: opts.focus,
     skip: sel.skip,
-    ...(sharded ? { nativeShard: { index: opts.shardIndex, count: opts.shardCount } } : {}),
-  });
+    ...(exact ? { exact } : {}),
+    ...(sharded && !exact
+      ? { nativeShard: { index: opts.shardIndex, count: opts.shardCount } }
+      : {}),
+  };
+}
+
+/**
+ * A re-run without an inventory: the names that failed in the attempt before, where the
+ * runner can select by them and no shard of its own splits them; else undefined, and why.
+ */
+function rerunByName(sel: Selection, opts: Options, history: HistoryRead): string[] | undefined {
+  const finding = rerunFinding(history, opts, undefined);
+  const head = `re-run of attempt ${opts.run.attempt}`;
+  if (finding.kind === 'as-usual') {
+    sel.notices.push(finding.why);
+    return undefined;
+  }
+  const why =
+    opts.runner === 'pytest'
+      ? 'pytest selects exactly by node id, which its JUnit report does not keep'
+      : opts.shardCount > 1
+        ? `${opts.runner} would split the failed tests across its own shards again`
+        : finding.failed === 0
+          ? `attempt ${opts.run.attempt - 1} recorded no failed test`
+          : '';
+  if (why) {
+    sel.notices.push(`${head}: ${why}; selecting as usual (give input "inventory" to narrow it)`);
+    return undefined;
+  }
+  const names = failedNames(history, opts);
+  sel.rerun = { attempt: opts.run.attempt, failed: names.length };
+  return names;
 }
 
 /** With an inventory: the tests that match, this job's shard of them, named exactly. */
@@ -232,11 +312,9 @@ async function fromInventory(
   { expr, unquarantined }: { expr: LabelExpr; unquarantined: LabelExpr },
   opts: Options,
   patterns: Patterns,
-  quarantinedTests: Set<string>,
-): Promise<void> {
-  const read = await readInventoryInput(opts);
-  // go test runs a parent test to reach its subtests: parents are containers, as in Ginkgo.
-  const inventory = opts.runner === 'go' ? { ...read, tests: goLeaves(read.tests) } : read;
+  given: { inventory: Inventory; quarantinedTests: Set<string>; history?: HistoryRead },
+): Promise<ArgsRequest> {
+  const { inventory, quarantinedTests, history } = given;
   const { selected, suites, quarantinedOut } = matching(
     inventory,
     { expr, unquarantined },
@@ -253,37 +331,98 @@ async function fromInventory(
   sel.tests = selected;
   sel.quarantinedOut = quarantinedOut;
   const sharded = opts.shardCount > 1;
-  if (sharded) Object.assign(sel, await shard(selected, opts, sel.warnings));
+  // Positions in `selected` of this job's tests; undefined: all of them.
+  let mine: number[] | undefined;
+  if (sharded) {
+    const { positions, ...shards } = await shard(selected, opts, sel.warnings);
+    Object.assign(sel, shards);
+    mine = positions;
+  }
+  const narrowed = history && rerunning(opts) ? narrowRerun(sel, opts, history) : undefined;
+  if (narrowed) {
+    mine = mine ? narrowed.map((i) => (mine as number[])[i]) : narrowed;
+    sel.tests = mine.map((i) => selected[i]);
+  }
   // Every runner but Ginkgo matches names its own way (per level, by keyword, ignoring case):
   // once anything is left out, the exact names are what selects exactly, unless the @tag
   // pattern provably selects the same tests (then tests added since the inventory was made
   // are selected by their tags too, as Ginkgo's own --label-filter would).
-  const narrowed = expr.kind !== 'all' || sel.focus !== '' || sel.skip !== '';
+  const narrower = expr.kind !== 'all' || sel.focus !== '' || sel.skip !== '';
   const exact =
     sharded ||
-    (opts.runner !== 'ginkgo' && narrowed && !tagsSelectTheSame(opts.runner, sel, expr, inventory))
+    narrowed ||
+    (opts.runner !== 'ginkgo' && narrower && !tagsSelectTheSame(opts.runner, sel, expr, inventory))
       ? sel.tests
       : undefined;
   if (exact) {
     const clash = caseCollision(opts.runner, exact, inventory.tests);
     if (clash) throw new UserError(clash);
   }
-  sel.args = runnerArgs({
+  return {
     runner: opts.runner,
     filter: sel.filter,
     expr,
     focus: opts.focus,
     skip: sel.skip,
     ...(exact ? { exact } : {}),
+    ...(exact && opts.runner === 'go' ? { universe: inventory.tests.map((t) => t.id) } : {}),
     // Only Ginkgo matches against "<suite> <spec>".
-    ...(exact && opts.runner === 'ginkgo' ? { suites: suitesOf(exact, selected, suites) } : {}),
-  });
-  const longest = Math.max(0, ...sel.args.map((a) => Buffer.byteLength(a)));
-  if (longest > MAX_ARG_BYTES) {
-    sel.warnings.push(
-      `one runner argument is ${Math.round(longest / 1024)} KiB, above Linux's ${MAX_ARG_BYTES / 1024} KiB limit for a single argument; use more shards, or give the tests output to the runner through a file`,
-    );
+    ...(exact && opts.runner === 'ginkgo'
+      ? { suites: mine ? mine.map((i) => suites[i]) : suites }
+      : {}),
+  };
+}
+
+/**
+ * A re-run attempt with `rerun: failed`: the positions, in this job's selection, of the tests
+ * that failed in the attempt before; undefined (and a notice why) to select as usual.
+ */
+function narrowRerun(sel: Selection, opts: Options, history: HistoryRead): number[] | undefined {
+  const tests = sel.tests ?? [];
+  const finding = rerunFinding(history, opts, tests);
+  if (finding.kind === 'as-usual') {
+    sel.notices.push(finding.why);
+    return undefined;
   }
+  sel.rerun = { attempt: opts.run.attempt, failed: finding.positions.length, of: tests.length };
+  return finding.positions;
+}
+
+/**
+ * The arguments file, always written so that one workflow works at any size, and the
+ * outputs' form of the arguments: as they are while they fit a command line, else shortened
+ * and split (see commandLines), and a notice saying to read the file.
+ */
+function handOver(sel: Selection, req: ArgsRequest, opts: Options): void {
+  const file = path.join(
+    opts.tempDir,
+    `virt-ci-select-tests-${randomBytes(6).toString('hex')}.args`,
+  );
+  const lines = commandLines(req, file);
+  sel.args = lines.args;
+  sel.runs = lines.runs;
+  if (lines.long) sel.long = { bytes: lines.bytes, longest: lines.longest };
+  const broken = lines.runs.flat().find((a) => /[\r\n]/.test(a));
+  if (broken !== undefined) {
+    sel.warnings.push(
+      `a runner argument holds a line break, so no arguments file could list it: ${quote(broken.slice(0, 80))}`,
+    );
+    return;
+  }
+  mkdirSync(opts.tempDir, { recursive: true });
+  writeFileSync(file, lines.runs.map((r) => r.map((a) => `${a}\n`).join('')).join('\n'));
+  sel.argsFile = file;
+  if (!lines.long) return;
+  const kib = (n: number) => `${Math.ceil(n / 1024)} KiB`;
+  const how =
+    opts.runner === 'pytest'
+      ? `the args output is @${file}, which pytest 8.2 and later reads; an older pytest takes the file's lines as its arguments (mapfile -t args < <args-file>; pytest "\${args[@]}")`
+      : lines.runs.length > 1
+        ? `${opts.runner} takes one pattern, so the file lists ${lines.runs.length} runs of it, each selecting a part, separated by an empty line; run each`
+        : 'read them from the args-file output, one argument a line';
+  sel.notices.push(
+    `the runner arguments take ${kib(lines.bytes)} (the longest ${kib(lines.longest)}), too long for one command line or environment variable (Linux: ${MAX_ARG_STRLEN / 1024} KiB an argument): ${how}`,
+  );
 }
 
 /**
@@ -306,17 +445,6 @@ function tagsSelectTheSame(
   return inventory.tests.every((t) => re.test(t.id) === chosen.has(t.id));
 }
 
-/** The suite descriptions of `ids`, from the selection's parallel lists. */
-function suitesOf(
-  ids: readonly string[],
-  selected: readonly string[],
-  suites: ReadonlyArray<string | undefined>,
-): Array<string | undefined> {
-  if (ids === selected) return [...suites];
-  const byId = new Map(selected.map((id, i) => [id, suites[i]]));
-  return ids.map((id) => byId.get(id));
-}
-
 async function readInventoryInput(opts: Options): Promise<Inventory> {
   const what = opts.sources.inventory;
   const files = await expandPaths(opts.workspace, opts.inventory, what);
@@ -325,7 +453,9 @@ async function readInventoryInput(opts: Options): Promise<Inventory> {
       `${what}: ${opts.inventory.map((p) => quote(p)).join(', ')} matched no file`,
     );
   }
-  return readInventory(files);
+  const read = await readInventory(files);
+  // go test runs a parent test to reach its subtests: parents are containers, as in Ginkgo.
+  return opts.runner === 'go' ? { ...read, tests: goLeaves(read.tests) } : read;
 }
 
 /**
@@ -371,17 +501,22 @@ async function shard(
   selected: string[],
   opts: Options,
   warnings: string[],
-): Promise<Pick<Selection, 'shards' | 'lowerBound' | 'timingsKnown' | 'shardIndex' | 'tests'>> {
+): Promise<
+  Pick<Selection, 'shards' | 'lowerBound' | 'timingsKnown' | 'shardIndex' | 'tests'> & {
+    positions: number[];
+  }
+> {
   const timings = await readTimings(
     await expandPaths(opts.workspace, opts.timings, opts.sources.timings),
-    new Set(selected),
+    selected,
   );
-  const weighed = expectedDurations(selected, (id) => timings.get(id));
-  const shards = balanceShards(weighed.tests, opts.shardCount);
-  // Within this job's shard keep the inventory's order: runners report in a stable order then.
-  const order = new Map(selected.map((id, i) => [id, i]));
+  const weighed = expectedDurations(selected, (_id, i) => timings.at(i));
+  // Each shard keeps the inventory's order: runners report in a stable order then.
+  const { shards, shardOf } = assignShards(weighed.tests, opts.shardCount);
   const mine = shards[opts.shardIndex - 1];
-  mine.tests.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+  const positions: number[] = [];
+  for (let i = 0; i < shardOf.length; i++)
+    if (shardOf[i] === opts.shardIndex - 1) positions.push(i);
   if (opts.timings.length > 0 && weighed.known === 0 && selected.length > 0) {
     warnings.push('no past duration matched a selected test; shards are balanced by count');
   }
@@ -391,5 +526,6 @@ async function shard(
     timingsKnown: weighed.known,
     shardIndex: opts.shardIndex,
     tests: mine.tests.map((t) => t.id),
+    positions,
   };
 }

@@ -20,47 +20,67 @@ export interface Shard {
 
 export function expectedDurations(
   ids: readonly string[],
-  lookup: (id: string) => number | undefined,
+  lookup: (id: string, index: number) => number | undefined,
 ): { tests: ShardTest[]; known: number; mean: number } {
   let sum = 0;
   let known = 0;
-  const found = ids.map((id) => {
-    const s = lookup(id);
+  const found = new Float64Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const s = lookup(ids[i], i);
     if (s !== undefined && Number.isFinite(s) && s >= 0) {
       sum += s;
       known++;
-      return s;
-    }
-    return undefined;
-  });
+      found[i] = s;
+    } else found[i] = NaN;
+  }
   // With no past run at all every test weighs the same, which balances by count.
   const mean = known > 0 ? sum / known : 1;
-  const tests = ids.map((id, i) => ({
-    id,
-    seconds: found[i] ?? mean,
-    known: found[i] !== undefined,
-  }));
+  const tests = new Array<ShardTest>(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const s = found[i];
+    tests[i] =
+      s === s
+        ? { id: ids[i], seconds: s, known: true }
+        : { id: ids[i], seconds: mean, known: false };
+  }
   return { tests, known, mean };
 }
 
-/** Split into `count` shards (index 1-based in the result). Deterministic for equal input. */
+/**
+ * Split into `count` shards (index 1-based in the result). Deterministic for equal input,
+ * whatever its order: tests are placed longest first, equal durations by id. Each shard
+ * lists its tests in the input's order, so a job hands its runner the inventory's order.
+ */
 export function balanceShards(tests: readonly ShardTest[], count: number): Shard[] {
+  return assignShards(tests, count).shards;
+}
+
+/** The shards, and the shard (0-based) each test went to, by the test's position. */
+export function assignShards(
+  tests: readonly ShardTest[],
+  count: number,
+): { shards: Shard[]; shardOf: Uint16Array } {
   const shards: Shard[] = Array.from({ length: count }, (_, i) => ({
     index: i + 1,
     tests: [],
     seconds: 0,
   }));
-  const order = [...tests].sort(
-    (a, b) => b.seconds - a.seconds || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  );
+  const order = new Uint32Array(tests.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((x, y) => {
+    const a = tests[x];
+    const b = tests[y];
+    return b.seconds - a.seconds || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  });
   // A binary min-heap of shards keyed by (seconds, test count, index).
-  const heap = shards.slice();
-  const less = (a: Shard, b: Shard) =>
+  const heap = shards.map((s) => ({ shard: s.index - 1, seconds: 0, tests: 0 }));
+  type Slot = (typeof heap)[number];
+  const less = (a: Slot, b: Slot) =>
     a.seconds !== b.seconds
       ? a.seconds < b.seconds
-      : a.tests.length !== b.tests.length
-        ? a.tests.length < b.tests.length
-        : a.index < b.index;
+      : a.tests !== b.tests
+        ? a.tests < b.tests
+        : a.shard < b.shard;
   const down = (i: number) => {
     for (;;) {
       const l = 2 * i + 1;
@@ -73,13 +93,17 @@ export function balanceShards(tests: readonly ShardTest[], count: number): Shard
       i = m;
     }
   };
-  for (const t of order) {
+  const shardOf = new Uint16Array(tests.length);
+  for (let k = 0; k < order.length; k++) {
     const top = heap[0];
-    top.tests.push(t);
-    top.seconds += t.seconds;
+    shardOf[order[k]] = top.shard;
+    top.seconds += tests[order[k]].seconds;
+    top.tests++;
     down(0);
   }
-  return shards;
+  for (let i = 0; i < tests.length; i++) shards[shardOf[i]].tests.push(tests[i]);
+  for (const slot of heap) shards[slot.shard].seconds = slot.seconds;
+  return { shards, shardOf };
 }
 
 /** The best any split can do: no shard is shorter than the longest test or the average load. */

@@ -294,7 +294,7 @@ describe('inventories in other forms', () => {
     expect(focus.args).toEqual(['--grep', '^(?:vm boots @KVM twice)$']);
   });
 
-  it('warns when the exact names outgrow one command-line argument', async () => {
+  it('hands exact names that outgrow one command-line argument over in a file', async () => {
     const ids = Array.from({ length: 1500 }, (_, i) => ({
       id: `Test${i}_${'x'.repeat(100)}`,
       labels: ['kvm'],
@@ -304,13 +304,26 @@ describe('inventories in other forms', () => {
       options(ws, { runner: 'go', inventory: 'big.json', 'label-filter': 'kvm' }),
     );
     expect(big.tests).toHaveLength(1500);
-    expect(big.warnings.join('\n')).toMatch(
-      /one runner argument is 1\d\d KiB, above Linux's 128 KiB limit/,
+    // go test takes one -run pattern: the file lists several runs, each under the limit.
+    expect(big.runs?.length).toBeGreaterThan(1);
+    for (const run of big.runs ?? []) {
+      expect(run[0]).toBe('-run');
+      expect(Buffer.byteLength(run[1])).toBeLessThan(131072);
+    }
+    expect(big.notices.join('\n')).toMatch(
+      /too long for one command line or environment variable \(Linux: 128 KiB an argument\): go takes one pattern, so the file lists \d runs of it/,
     );
+    const file = readFileSync(big.argsFile ?? '', 'utf8');
+    expect(file).toBe((big.runs ?? []).map((r) => r.map((a) => `${a}\n`).join('')).join('\n'));
     const small = await select(
       options(ws, { runner: 'go', inventory: 'pytest-inventory.yaml', 'label-filter': 'kvm' }),
     );
     expect(small.warnings).toEqual([]);
+    expect(small.notices).toEqual([]);
+    expect(small.runs).toEqual([small.args]);
+    expect(readFileSync(small.argsFile ?? '', 'utf8')).toBe(
+      small.args.map((a) => `${a}\n`).join(''),
+    );
   });
 
   it('JUnit files (Ginkgo names) are an inventory with labels', async () => {

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { testContext } from '../../support/context.js';
 import { silentLog } from '../../../shared/action/log.js';
 import { scaledPolicy } from '../../../shared/retry.js';
@@ -6,14 +7,18 @@ import { options } from '../../../actions/select-tests/options.js';
 import { run } from '../../../actions/select-tests/select-tests.js';
 import type { Deps, Options, Selection } from '../../../actions/select-tests/types.js';
 
-/** The options the step builds from these inputs, in workspace `ws`, with `env` as GITHUB_*. */
+/**
+ * The options the step builds from these inputs, in workspace `ws`, with `env` as GITHUB_*.
+ * The runner's temporary folder (where the arguments file goes) is inside the workspace, so
+ * a test's files stay in its own folder.
+ */
 export function selectOptions(
   ws: string,
   values: Partial<Record<Input, string>>,
   env: Record<string, string> = {},
 ): Options {
   const ctx = testContext<Input>('select-tests', {
-    env: { GITHUB_WORKSPACE: ws, ...env },
+    env: { GITHUB_WORKSPACE: ws, RUNNER_TEMP: path.join(ws, '.runner-temp'), ...env },
     inputs: (name) => values[name as Input] ?? '',
   });
   return options(ctx);
