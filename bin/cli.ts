@@ -7,7 +7,7 @@ import {
   type StepResult,
 } from '../shared/harness/runner.js';
 import { runDemo } from './demo/pipeline.js';
-import { historyCommand } from './history.js';
+import { HISTORY_HELP, historyCommand } from './history.js';
 import { lintWorkflow } from './lint.js';
 import { syncReadmes } from './readme-tables.js';
 import { renderMarkdown } from './terminal.js';
@@ -22,9 +22,7 @@ usage:
   virt-ci lint [WORKFLOW]...
                        check the with: keys of every virt-ci step against the inputs its
                        action declares (default: .github/workflows/*.yml here)
-  virt-ci history DIR [--environment E] [--period 7d] [--json FILE]
-                       what a test-history folder says per environment: runs, pass rate,
-                       flaky tests and their rates, what fails now
+${HISTORY_HELP}
   virt-ci docs [--check]
                        regenerate (or check) what is generated from each action.yml: the
                        inputs/outputs tables of its README and the names its code is typed by
@@ -180,7 +178,7 @@ export async function runCli(argv: string[]): Promise<number> {
       case 'lint':
         return lintCommand(rest, process.cwd());
       case 'history':
-        return await historyCommand(rest);
+        return await historyCommand(rest, undefined, { cwd: process.cwd() });
       case 'run': {
         const args = parseRunArgs(rest);
         const result = await runWorkflowStep({

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
 import { UserError, quote } from './errors.js';
+import { parseBudget, parseDays, parseThreshold } from './history/policy.js';
 import {
   GATE_TARGETS,
   HYPERVISORS,
   type Environment,
   type EnvironmentSettings,
+  type FlakeSettings,
   type GateSettings,
   type Profile,
   type PromoteSettings,
@@ -170,6 +172,37 @@ function readPromote(at: At, node: Node | null, field: string): PromoteSettings 
   return promote;
 }
 
+const FLAKE_CHECKS = {
+  budget: parseBudget,
+  threshold: parseThreshold,
+  expiry: parseDays,
+  period: parseDays,
+};
+const FLAKE_KEYS = ['budget', 'threshold', 'expiry', 'issues', 'keep', 'period'];
+
+function readFlake(at: At, node: Node | null, field: string): FlakeSettings {
+  const flake: FlakeSettings = {};
+  for (const [key, value, pair] of entries(at, node, field)) {
+    const f = `${field}.${key}`;
+    if (key === 'issues') flake.issues = scalarBool(at, value, f);
+    else if (key === 'keep') {
+      const n = isScalar(value) ? Number(value.value) : NaN;
+      if (!Number.isInteger(n) || n < 1 || n > 1000)
+        at.fail(value ?? pair, f, 'must be a whole number of runs from 1 to 1000');
+      flake.keep = n;
+    } else if (key in FLAKE_CHECKS) {
+      const k = key as keyof typeof FLAKE_CHECKS;
+      flake[k] = scalarString(at, value, f);
+      try {
+        FLAKE_CHECKS[k](flake[k], f);
+      } catch (err) {
+        at.fail(value ?? pair, f, (err as Error).message.slice(f.length + 2));
+      }
+    } else at.fail(pair, f, `unknown field; allowed: ${FLAKE_KEYS.join(', ')}`);
+  }
+  return flake;
+}
+
 const ENV_KEYS = [
   'description',
   'hypervisor',
@@ -180,6 +213,7 @@ const ENV_KEYS = [
   'tests',
   'promote',
   'junit',
+  'flake',
   'matrix',
 ];
 
@@ -189,6 +223,7 @@ function readSettings(at: At, node: Node | null, field: string): EnvironmentSett
     gates: { values: {} },
     tests: {},
     promote: {},
+    flake: {},
     matrix: {},
   };
   for (const [key, value, pair] of entries(at, node, field)) {
@@ -234,6 +269,9 @@ function readSettings(at: At, node: Node | null, field: string): EnvironmentSett
         break;
       case 'promote':
         s.promote = readPromote(at, value, f);
+        break;
+      case 'flake':
+        s.flake = readFlake(at, value, f);
         break;
       default:
         at.fail(pair, f, `unknown field; allowed: ${ENV_KEYS.join(', ')}`);
@@ -308,6 +346,7 @@ function mergeSettings<T extends EnvironmentSettings>(base: EnvironmentSettings,
     },
     tests: { ...base.tests, ...defined(over.tests) },
     promote: { ...base.promote, ...defined(over.promote) },
+    flake: { ...base.flake, ...defined(over.flake) },
     matrix: { ...base.matrix, ...over.matrix },
   } as T;
 }

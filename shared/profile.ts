@@ -48,6 +48,22 @@ export interface PromoteSettings {
   overwrite?: boolean;
 }
 
+/**
+ * The flake policy (`flake:`), as written; shared/history/policy.ts turns it into numbers.
+ * `budget`: the share of test runs allowed to be flaky (`0.5%`); `threshold`: how many flaky
+ * runs among a test's newest runs quarantine it (`2 in 100`); `expiry`: how long a quarantine
+ * lasts (`14d`); `issues`: one GitHub issue per quarantined test; `keep` / `period`: how much
+ * history is kept (runs per environment, and an age such as `90d`).
+ */
+export interface FlakeSettings {
+  budget?: string;
+  threshold?: string;
+  expiry?: string;
+  issues?: boolean;
+  keep?: number;
+  period?: string;
+}
+
 export interface EnvironmentSettings {
   description?: string;
   hypervisor?: HypervisorMode;
@@ -58,6 +74,7 @@ export interface EnvironmentSettings {
   tests: TestSettings;
   promote: PromoteSettings;
   junit?: string[];
+  flake: FlakeSettings;
   /** Extra fields copied into this environment's matrix entry (runs-on, shard counts...). */
   matrix: Record<string, string | number | boolean>;
 }
@@ -93,7 +110,7 @@ export interface ProfileContext {
 
 /** The settings of a step with no profile: every field left to the inputs and defaults. */
 export function emptySettings(): EnvironmentSettings {
-  return { env: {}, gates: { values: {} }, tests: {}, promote: {}, matrix: {} };
+  return { env: {}, gates: { values: {} }, tests: {}, promote: {}, flake: {}, matrix: {} };
 }
 
 export function workspaceDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -8,6 +8,6 @@ import type { Deps, Options, Result, State } from './types.js';
 export const action: ActionDefinition<Input, Options, Deps, Result, State> = {
   name: 'publish-junit',
   options,
-  deps: (_ctx, base) => ({ ...base, retry: defaultPolicy() }),
+  deps: (_ctx, base) => ({ ...base, retry: defaultPolicy(), now: () => new Date() }),
   run,
 };

@@ -60,14 +60,24 @@ export async function publishCheckRun(
   maxAnnotations: number,
   /** The failures to annotate; default all. A dashboard annotates only its own reports'. */
   annotate: FailureEntry[] = results.failures,
+  history?: { before: string; after: string },
 ): Promise<string> {
   const { owner, repo } = splitRepository(target.repository);
   const annotations = checkAnnotations(annotate, maxAnnotations);
   const summary = renderReport(
     { ...results, suites: [], slowest: [], omitted: { ...results.omitted, suites: 0 } },
-    { maxBytes: CHECK_TEXT_LIMIT - 1024, heading: '##', maxDetails: 0 },
+    {
+      maxBytes: CHECK_TEXT_LIMIT - 1024,
+      heading: '##',
+      maxDetails: 0,
+      history: history && { before: history.before, after: '' },
+    },
   );
-  const text = renderReport(results, { maxBytes: CHECK_TEXT_LIMIT - 1024, maxDetails: 30 });
+  const text = renderReport(results, {
+    maxBytes: CHECK_TEXT_LIMIT - 1024,
+    maxDetails: 30,
+    history: history && { before: '', after: history.after },
+  });
   const output = { title: resultsHeadline(results).slice(0, 255), summary, text };
   const created = await client.request<{ id: number; html_url: string }>(
     'POST /repos/{owner}/{repo}/check-runs',

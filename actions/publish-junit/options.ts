@@ -2,6 +2,9 @@ import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../../shared/action/context.js';
 import { UserError } from '../../shared/errors.js';
+import { DEFAULT_ENVIRONMENT, parseHistorySpec } from '../../shared/history/open.js';
+import { flakePolicy } from '../../shared/history/policy.js';
+import type { HistorySettings } from './history.js';
 import type { Input } from './names.gen.js';
 import type { Options } from './types.js';
 
@@ -46,10 +49,27 @@ export function options(ctx: Context<Input>): Options {
     requireTests: inputs.boolean('require-tests', { default: false }),
     flaky: inputs.boolean('flaky', { default: true }),
     aggregate: inputs.lines('aggregate'),
+    history: historySettings(ctx, environment),
     output: outputFile,
     environments: profile.profile?.environments.map((e) => e.name) ?? [],
     tempDir: ctx.tempDir,
     github: ctx.github,
+  };
+}
+
+function historySettings(
+  ctx: Context<Input>,
+  environment: string | undefined,
+): HistorySettings | undefined {
+  const spec = parseHistorySpec(ctx.inputs.string('history'), ctx.workspace, 'input "history"');
+  if (spec.kind === 'none') return undefined;
+  const where = ctx.profile.environment
+    ? `${ctx.profile.profile?.file ?? 'profile'}: environments.${ctx.profile.environment.name}.flake`
+    : 'flake';
+  return {
+    spec,
+    policy: flakePolicy(ctx.profile.settings.flake, where),
+    environment: environment || DEFAULT_ENVIRONMENT,
   };
 }
 

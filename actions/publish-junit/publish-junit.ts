@@ -4,6 +4,9 @@ import { UserError, errorMessage } from '../../shared/errors.js';
 import { writeFileAtomic } from '../../shared/files.js';
 import type { GitHubClient } from '../../shared/github-client.js';
 import { lazyClient } from './api.js';
+import { HistoryCollector } from './history-run.js';
+import { renderHistory } from './history-render.js';
+import type { HistoryView } from './history.js';
 import { uploadArtifact } from './artifact.js';
 import { isPermissionDenied, publishCheckRun } from './check-run.js';
 import { findFiles } from './collect.js';
@@ -14,12 +17,13 @@ import {
   noticeAnnotations,
   outputs,
   summaryMarkdown,
+  historyNotes,
   testFailures,
   totalsLine,
 } from './report.js';
 import type { Results } from './results.js';
 import { displayPath } from './tally.js';
-import type { Deps, Options, Result, State } from './types.js';
+import type { Deps, Options, Published, PullRequest, Result, State } from './types.js';
 
 /**
  * publish-junit: read JUnit reports (or, for a dashboard, the results files of other jobs),
@@ -27,44 +31,35 @@ import type { Deps, Options, Result, State } from './types.js';
  * results file. Each publishing step that fails is one reason the step fails; the others
  * still run, so one refused write never hides the results.
  */
-interface Published {
-  notices: string[];
-  /**
-   * Publishing that did not happen although asked for (a check run with check-run: auto, the
-   * comment): the tests' verdict stands, so these warn instead of failing the step.
-   */
-  warnings: string[];
-  failures: string[];
-}
-
-interface PullRequest {
-  number?: number;
-  fork: boolean;
-  headSha?: string;
-}
 
 export async function run(o: Options, deps: Deps): Promise<Outcome<Result, State>> {
   const notices: string[] = [];
+  const collector = o.history && !o.aggregate.length ? new HistoryCollector(o.flaky) : undefined;
   let got: Gathered;
   try {
-    got = await read(o, notices);
+    got = await read(o, notices, collector && ((tc, shared) => collector.add(tc, shared)));
   } catch (err) {
     return failed<Result, State>(err, { annotations: noticeAnnotations(notices) });
   }
-  const markdown = summaryMarkdown(got, o.name, o.environments);
   const done: Published = { notices, warnings: [], failures: testFailures(o, got.results) };
-  const result: Result = { results: got.results, resultsFile: writeResults(o, got.results, done) };
   const client = lazyClient(o, deps);
+  // The history's code (the stores, @actions/cache, the analysis) loads only when it is used.
+  const step = o.history ? await import('./history-step.js') : undefined;
+  const history = await step?.readHistory(o, deps, collector, client, done);
+  const markdown = summaryMarkdown(got, o.name, o.environments, history?.view);
+  const result: Result = { results: got.results, resultsFile: writeResults(o, got.results, done) };
+  result.history = history?.view;
   const pr = pullRequest(o);
-  result.checkUrl = await checkRun(o, client, pr, got, done);
+  result.checkUrl = await checkRun(o, client, pr, got, done, history?.view);
   result.commentUrl = await comment(o, client, pr, markdown, got, done);
   result.artifactId = await artifact(o, deps, done);
+  if (step && history) result.issues = await step.keepHistory(o, client, pr, history, done);
   const outcome: Outcome<Result, State> = {
     outputs: outputs(result),
     summary: o.summary ? markdown : undefined,
     annotations: annotations(o, got, notices, done.failures.length > 0),
     warnings: done.warnings,
-    notes: [totalsLine(result)],
+    notes: [totalsLine(result), ...historyNotes(result)],
     result,
   };
   if (!done.failures.length) return outcome;
@@ -72,6 +67,7 @@ export async function run(o: Options, deps: Deps): Promise<Outcome<Result, State
   return failed<Result, State>(why, outcome);
 }
 
+/** The history, read before anything is published; undefined when off or unreadable. */
 function slug(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'junit';
 }
@@ -121,6 +117,7 @@ async function checkRun(
   pr: PullRequest,
   got: Gathered,
   done: Published,
+  history?: HistoryView,
 ): Promise<string | undefined> {
   if (o.checkRun === 'false') return undefined;
   const why = checkRunBlocker(o, pr);
@@ -136,7 +133,8 @@ async function checkRun(
       detailsUrl: o.github.runUrl(),
     };
     const local = got.local?.failures ?? [];
-    return await publishCheckRun(await client(), target, got.results, o.annotations, local);
+    const extra = history ? renderHistory(history, '###') : undefined;
+    return await publishCheckRun(await client(), target, got.results, o.annotations, local, extra);
   } catch (err) {
     if (o.checkRun === 'true') done.failures.push(`check-run: ${errorMessage(err)}`);
     else if (isPermissionDenied(err))

@@ -175,15 +175,21 @@ function suiteFailureSection(r: Results): string {
  */
 export function renderReport(
   r: Results,
-  opts: { maxBytes: number; heading?: string; maxDetails?: number },
+  opts: {
+    maxBytes: number;
+    heading?: string;
+    maxDetails?: number;
+    history?: { before: string; after: string };
+  },
 ): string {
   const before = [
     `${opts.heading ?? '###'} ${resultsHeadline(r, text)}\n`,
     totalsTable(r.totals, r.passRate),
     brokenSection(r),
     suiteFailureSection(r),
+    opts.history?.before ?? '',
   ];
-  const after = [flakySection(r), suitesSection(r), slowestSection(r)];
+  const after = [opts.history?.after ?? '', flakySection(r), suitesSection(r), slowestSection(r)];
   if (r.totals.total === 0 && r.broken.length === 0)
     after.push(`_No test cases were found in ${r.reports.length} report(s)._\n`);
   // The failures come first: they may take the room of the later, collapsed sections.

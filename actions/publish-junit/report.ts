@@ -4,6 +4,8 @@ import { planAnnotations } from './annotations.js';
 import { renderDashboard } from './dashboard.js';
 import type { Output } from './names.gen.js';
 import type { Gathered } from './read.js';
+import type { HistoryView } from './history.js';
+import { historyOutputs, renderHistory } from './history-render.js';
 import { renderReport } from './render.js';
 import type { Results } from './results.js';
 import type { Options, Result } from './types.js';
@@ -14,10 +16,18 @@ import type { Options, Result } from './types.js';
  */
 const SUMMARY_ROOM = SUMMARY_LIMIT_BYTES - 8192;
 
-export function summaryMarkdown(got: Gathered, name: string, environments: string[] = []): string {
+export function summaryMarkdown(
+  got: Gathered,
+  name: string,
+  environments: string[] = [],
+  history?: HistoryView,
+): string {
   return got.dashboard
     ? renderDashboard(got.dashboard, name, SUMMARY_ROOM, environments)
-    : renderReport(got.results, { maxBytes: SUMMARY_ROOM });
+    : renderReport(got.results, {
+        maxBytes: SUMMARY_ROOM,
+        history: history ? renderHistory(history) : undefined,
+      });
 }
 
 /** Why the step fails, one reason each; empty: the tests pass it. */
@@ -69,6 +79,22 @@ export function totalsLine(r: Result): string {
   return `${name}: ${t.total} tests, ${t.passed} passed, ${t.failed} failed, ${t.errors} errors, ${t.skipped} skipped, ${t.flaky} flaky${r.resultsFile ? `; results in ${r.resultsFile}` : ''}`;
 }
 
+/** What the history said and did, for the log. */
+export function historyNotes(r: Result): string[] {
+  const v = r.history;
+  if (!v) return [];
+  const c = v.classification;
+  const out = [
+    `history of ${v.environment}: ${v.earlierRuns} earlier run(s); ${c.newFailures.length} new failure(s), ${c.knownFlaky.length} known flaky, ${c.persistent.length} persistent, ${c.fixed.length} fixed; flake rate ${(v.flakeRate * 100).toFixed(2)}% (budget ${(v.budget * 100).toFixed(2)}%)`,
+  ];
+  const i = r.issues;
+  if (i && i.opened.length + i.updated.length + i.closed.length)
+    out.push(
+      `flaky-test issues: ${i.opened.length} opened, ${i.updated.length} updated, ${i.closed.length} closed`,
+    );
+  return out;
+}
+
 export function outputs(r: Result): Record<Output, string> {
   const { totals: t } = r.results;
   return {
@@ -84,5 +110,6 @@ export function outputs(r: Result): Record<Output, string> {
     results: r.resultsFile,
     'check-url': r.checkUrl ?? '',
     'artifact-id': r.artifactId === undefined ? '' : String(r.artifactId),
+    ...historyOutputs(r.history),
   };
 }

@@ -1,6 +1,9 @@
 import type { BaseDeps } from '../../shared/action/action.js';
 import type { GitHubContext } from '../../shared/action/github.js';
+import type { CacheClient } from '../../shared/history/cache-store.js';
 import type { RetryPolicy } from '../../shared/retry.js';
+import type { HistorySettings, HistoryView } from './history.js';
+import type { IssueSync } from './issues.js';
 import type { Results } from './results.js';
 
 /** Everything publish-junit needs, typed; built by options(ctx), or by a test directly. */
@@ -30,6 +33,8 @@ export interface Options {
   aggregate: string[];
   /** Where to write the results JSON; empty: a file under the runner's temporary folder. */
   output: string;
+  /** The test history to read and add to; undefined: none. */
+  history?: HistorySettings;
   /** The profile's environments in its order: the dashboard's rows, and who is missing. */
   environments: string[];
   tempDir: string;
@@ -39,6 +44,10 @@ export interface Options {
 export interface Deps extends BaseDeps {
   /** How GitHub API calls are retried; tests pass scaledPolicy(0). */
   retry: RetryPolicy;
+  /** The Actions cache for `history: cache`; @actions/cache when not given. */
+  cache?: CacheClient;
+  /** The time this run is recorded at. */
+  now: () => Date;
 }
 
 /** What was published, for a caller that composes actions. */
@@ -49,7 +58,26 @@ export interface Result {
   checkUrl?: string;
   commentUrl?: string;
   artifactId?: number;
+  history?: HistoryView;
+  issues?: IssueSync;
 }
 
 /** publish-junit has no post step: it saves nothing. */
 export type State = never;
+
+/** What publishing did besides the results, said at the end of the step. */
+export interface Published {
+  notices: string[];
+  /**
+   * Publishing that did not happen although asked for (a check run with check-run: auto, the
+   * comment): the tests' verdict stands, so these warn instead of failing the step.
+   */
+  warnings: string[];
+  failures: string[];
+}
+
+export interface PullRequest {
+  number?: number;
+  fork: boolean;
+  headSha?: string;
+}

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomicAsync } from '../files.js';
-import { decodeRun, encodeRun, type HistoryRun } from './entry.js';
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
+import { Interner, decodeText, encodeRun, type HistoryRun } from './entry.js';
+
+const gunzipAsync = promisify(gunzip);
 
 /**
  * The history as a folder: one file per run and job, under a folder per environment, named so
@@ -36,6 +40,7 @@ export interface Retention {
 }
 
 const SUFFIX = '.json.gz';
+const READ_AHEAD = 8;
 
 export class DirectoryStore implements HistoryStore {
   constructor(
@@ -45,22 +50,23 @@ export class DirectoryStore implements HistoryStore {
 
   async read(query: HistoryQuery = {}): Promise<HistoryRead> {
     const out: HistoryRead = { runs: [], skipped: [] };
+    const interner = new Interner();
     for (const env of await this.environments(query.environment)) {
       const files = (await this.files(env)).reverse();
+      // Files are read a few ahead of the one being decoded: the reads overlap the work.
+      // Inflating runs on the thread pool, beside the decoding of the file before.
+      const reads = new Map<number, Promise<string | { bad: string }>>();
+      const fetch = (i: number) => {
+        if (i < files.length && !reads.has(i)) reads.set(i, this.inflate(path.join(env, files[i])));
+      };
       let taken = 0;
-      for (const file of files) {
+      for (let i = 0; i < files.length; i++) {
         if (query.limit !== undefined && taken >= query.limit) break;
-        const where = path.join(env, file);
-        let bytes: Buffer;
-        try {
-          bytes = await fs.readFile(path.join(this.dir, where));
-        } catch (err) {
-          out.skipped.push(
-            `${where}: cannot be read (${(err as NodeJS.ErrnoException).code ?? err})`,
-          );
-          continue;
-        }
-        const run = decodeRun(bytes);
+        for (let k = i; k < i + READ_AHEAD; k++) fetch(k);
+        const where = path.join(env, files[i]);
+        const text = await (reads.get(i) as Promise<string | { bad: string }>);
+        reads.delete(i);
+        const run = typeof text === 'string' ? decodeText(text, interner) : text;
         if ('bad' in run) {
           out.skipped.push(`${where}: ${run.bad}`);
           continue;
@@ -72,6 +78,20 @@ export class DirectoryStore implements HistoryStore {
     }
     out.runs.sort((a, b) => Date.parse(b.time) - Date.parse(a.time));
     return out;
+  }
+
+  private async inflate(where: string): Promise<string | { bad: string }> {
+    let bytes: Buffer;
+    try {
+      bytes = await fs.readFile(path.join(this.dir, where));
+    } catch (err) {
+      return { bad: `cannot be read (${(err as NodeJS.ErrnoException).code ?? err})` };
+    }
+    try {
+      return (await gunzipAsync(bytes)).toString('utf8');
+    } catch (err) {
+      return { bad: `not a gzipped history entry (${(err as Error).message.split('\n')[0]})` };
+    }
   }
 
   async write(run: HistoryRun): Promise<void> {

@@ -8,18 +8,35 @@ import { repoRoot } from '../support/harness.js';
 /**
  * A stand-in for the GitHub REST API on 127.0.0.1 for the endpoints publish-junit calls. No
  * GitHub is reachable from the tests, so each request is checked against GitHub's own OpenAPI
- * description (@octokit/openapi): the method and path must be an operation it documents and
+ * description (@octokit/openapi): the method and path must be an operation it documents, its
+ * path and query parameters must be ones the operation declares, of their declared type, and
  * the JSON body must match that operation's request schema (check-run annotations: at most 50
  * per request, required fields...). A request that does not is answered 422 and recorded in
  * `violations`, and the test fails on it. As GitHub does, it takes the token as `token <t>`
  * (octokit's form) or `Bearer <t>`, and pages lists with a Link header. Faults (5xx, 429,
  * 403) can be queued per route.
+ *
+ * Issues behave as GitHub's do: pull requests are issues too, so the issues list returns them
+ * (each with a `pull_request` key) unless the caller leaves them out; the list filters by
+ * state (open by default) and by labels (all of them, names compared without case), newest
+ * first, at most 100 a page.
  */
+type Validate = ((value: unknown) => boolean) & { errors?: unknown };
+
+interface Parameter {
+  name: string;
+  in: string;
+  validate: Validate;
+}
+
 interface Operation {
   method: string;
   template: string;
   regex: RegExp;
-  validate?: ((body: unknown) => boolean) & { errors?: unknown };
+  /** Path parameters in template order, then the query parameters. */
+  path: Parameter[];
+  query: Map<string, Parameter>;
+  validate?: Validate;
 }
 
 const USED = [
@@ -28,6 +45,12 @@ const USED = [
   ['get', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
   ['post', '/repos/{owner}/{repo}/issues/{issue_number}/comments'],
   ['patch', '/repos/{owner}/{repo}/issues/comments/{comment_id}'],
+  ['get', '/repos/{owner}/{repo}/issues'],
+  ['post', '/repos/{owner}/{repo}/issues'],
+  ['patch', '/repos/{owner}/{repo}/issues/{issue_number}'],
+  ['get', '/repos/{owner}/{repo}/labels/{name}'],
+  ['post', '/repos/{owner}/{repo}/labels'],
+  ['get', '/repos/{owner}/{repo}/actions/caches'],
 ] as const;
 
 let operations: Operation[] | undefined;
@@ -42,22 +65,90 @@ function loadOperations(): Operation[] {
   ) as {
     paths: Record<
       string,
-      Record<string, { requestBody?: { content: Record<string, { schema: object }> } }>
+      Record<
+        string,
+        {
+          parameters?: Array<{ name: string; in: string; schema: object }>;
+          requestBody?: { content: Record<string, { schema: object }> };
+        }
+      >
     >;
   };
   const ajv = new Ajv({ strict: false, validateFormats: false, allErrors: true });
+  // Path and query values arrive as text; coerceTypes reads "2" as the integer 2, as GitHub does.
+  const params = new Ajv({ strict: false, validateFormats: false, coerceTypes: true });
   operations = USED.map(([method, template]) => {
     const op = spec.paths[template]?.[method];
     if (!op) throw new Error(`OpenAPI description has no ${method} ${template}`);
     const schema = op.requestBody?.content['application/json']?.schema;
+    const declared = (op.parameters ?? [])
+      .filter((p) => p.in === 'path' || p.in === 'query')
+      .map((p) => ({ name: p.name, in: p.in, validate: params.compile(p.schema) as Validate }));
+    const order = [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
     return {
       method: method.toUpperCase(),
       template,
       regex: new RegExp(`^${template.replace(/\{[^}]+\}/g, '([^/]+)')}$`),
-      validate: schema ? ajv.compile(schema) : undefined,
+      path: order.map((name) => {
+        const p = declared.find((d) => d.in === 'path' && d.name === name);
+        if (!p) throw new Error(`OpenAPI description of ${template} has no parameter ${name}`);
+        return p;
+      }),
+      query: new Map(declared.filter((d) => d.in === 'query').map((d) => [d.name, d])),
+      validate: schema ? ajv.compile(nullableWithoutType(schema) as object) : undefined,
     };
   });
   return operations;
+}
+
+/**
+ * OpenAPI 3.0's `nullable` beside `oneOf` and no `type` (an issue's milestone), which Ajv
+ * reads only beside a `type`, as the JSON Schema it means: that schema, or null.
+ */
+function nullableWithoutType(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(nullableWithoutType);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = nullableWithoutType(v);
+  if (out.nullable !== true || 'type' in out) return out;
+  delete out.nullable;
+  return { anyOf: [out, { type: 'null' }] };
+}
+
+/** Why the path and query parameters are not the operation's; empty when they are. */
+function parameterProblems(op: Operation, values: string[], query: URLSearchParams): string[] {
+  const problems: string[] = [];
+  op.path.forEach((p, i) => {
+    if (!p.validate(values[i])) problems.push(`path parameter ${p.name}: ${values[i]}`);
+  });
+  for (const [name, value] of query) {
+    const p = op.query.get(name);
+    if (!p) problems.push(`query parameter ${name} is not one of the operation's`);
+    else if (!p.validate(value)) problems.push(`query parameter ${name}: ${value}`);
+  }
+  return problems;
+}
+
+/** An issue or pull request as the stand-in keeps it. */
+export interface FakeIssue {
+  number: number;
+  title: string;
+  body: string | null;
+  state: 'open' | 'closed';
+  state_reason: string | null;
+  labels: string[];
+  /** A pull request: the issues list returns it with a `pull_request` key. */
+  pullRequest: boolean;
+  /** Made by a request to the stand-in, not by the test. */
+  viaApi?: boolean;
+  created: number;
+  updated: number;
+}
+
+export interface FakeLabel {
+  name: string;
+  color: string;
+  description: string | null;
 }
 
 /** GitHub's Link header on a list: where the next and last pages are, when there are more. */
@@ -92,10 +183,20 @@ export class FakeGitHub {
   readonly violations: string[] = [];
   readonly checkRuns = new Map<number, Record<string, unknown>>();
   readonly comments: Array<{ id: number; issue: number; body: string }> = [];
+  readonly issues = new Map<number, FakeIssue>();
+  readonly labels = new Map<string, FakeLabel>();
+  /**
+   * The repository's Actions cache entries, oldest first, for GET .../actions/caches (a test
+   * points it at its cache service stand-in); `key` there is a prefix, as GitHub documents.
+   */
+  caches: () => string[] = () => [];
   /** Answers to give before the normal one, by "METHOD template". */
   readonly faults = new Map<string, Answer[]>();
   private server?: http.Server;
   private nextId = 1000;
+  private nextNumber = 1;
+  /** Creation order stands in for time: GitHub's timestamps are seconds apart at best. */
+  private clock = 0;
   url = '';
 
   async start(): Promise<this> {
@@ -119,7 +220,35 @@ export class FakeGitHub {
     this.violations.length = 0;
     this.checkRuns.clear();
     this.comments.length = 0;
+    this.issues.clear();
+    this.labels.clear();
     this.faults.clear();
+  }
+
+  /** An issue (or pull request) that exists before the run, as a person or tool made it. */
+  addIssue(fields: Partial<Omit<FakeIssue, 'number' | 'created' | 'updated'>>): FakeIssue {
+    const at = ++this.clock;
+    const issue: FakeIssue = {
+      title: 'an issue',
+      body: null,
+      state: 'open',
+      state_reason: null,
+      labels: [],
+      pullRequest: false,
+      ...fields,
+      number: this.nextNumber++,
+      created: at,
+      updated: at,
+    };
+    this.issues.set(issue.number, issue);
+    return issue;
+  }
+
+  /** The requests that changed something about one issue: comments, edits. */
+  touched(number: number): Recorded[] {
+    return this.requests.filter(
+      (q) => q.method !== 'GET' && q.path.match(/\/issues\/(\d+)(?:\/|$)/)?.[1] === String(number),
+    );
   }
 
   fail(route: string, ...faults: Answer[]): void {
@@ -156,7 +285,10 @@ export class FakeGitHub {
     if (op.validate && !op.validate(body))
       return reject(422, `Invalid request: ${JSON.stringify(op.validate.errors).slice(0, 500)}`);
     const route = `${method} ${op.template}`;
-    const params = op.regex.exec(url.pathname)!.slice(1);
+    // octokit encodes each path parameter (a label `virt-ci/flaky` is `virt-ci%2Fflaky`).
+    const params = op.regex.exec(url.pathname)!.slice(1).map(decodeURIComponent);
+    const problems = parameterProblems(op, params, url.searchParams);
+    if (problems.length) return reject(422, `Invalid request: ${problems.join('; ')}`);
     const fault = this.faults.get(route)?.shift();
     const answer = fault
       ? { ...fault, body: fault.body ?? { message: `injected ${fault.status}` } }
@@ -228,6 +360,143 @@ export class FakeGitHub {
         return { status: 200, body: { id: c.id, body: c.body, html_url } };
       }
     }
+    return this.issueAnswer(route, params, body, url);
+  }
+
+  /** The issue and label routes. */
+  private issueAnswer(
+    route: string,
+    params: string[],
+    body: Record<string, unknown>,
+    url: URL,
+  ): Answer | undefined {
+    const [owner, repo] = params;
+    const htmlBase = `https://github.com/${owner}/${repo}`;
+    const notFound = { status: 404, body: { message: 'Not Found' } };
+    const invalid = (resource: string, field: string, code: string) => ({
+      status: 422,
+      body: { message: 'Validation Failed', errors: [{ resource, field, code }] },
+    });
+    switch (route) {
+      case 'GET /repos/{owner}/{repo}/issues':
+        return this.listIssues(url, htmlBase);
+      case 'POST /repos/{owner}/{repo}/issues': {
+        const labels = ((body.labels ?? []) as Array<string | { name?: string }>).map((l) =>
+          typeof l === 'string' ? l : String(l.name),
+        );
+        // GitHub makes a label named on a new issue that the repository does not have yet.
+        for (const name of labels) {
+          if (!this.label(name))
+            this.labels.set(name, { name, color: 'ededed', description: null });
+        }
+        const issue = this.addIssue({
+          title: String(body.title),
+          body: typeof body.body === 'string' ? body.body : null,
+          labels,
+          viaApi: true,
+        });
+        return { status: 201, body: this.issueJson(issue, htmlBase) };
+      }
+      case 'PATCH /repos/{owner}/{repo}/issues/{issue_number}': {
+        const issue = this.issues.get(Number(params[2]));
+        if (!issue) return notFound;
+        if (typeof body.title === 'string') issue.title = body.title;
+        if (body.body !== undefined) issue.body = body.body as string | null;
+        if (Array.isArray(body.labels)) issue.labels = body.labels.map(String);
+        // state_reason counts only when the state changes (GitHub's description says so).
+        if (body.state !== undefined && body.state !== issue.state) {
+          issue.state = body.state as FakeIssue['state'];
+          issue.state_reason =
+            (body.state_reason as string | null | undefined) ??
+            (issue.state === 'closed' ? 'completed' : 'reopened');
+        }
+        issue.updated = ++this.clock;
+        return { status: 200, body: this.issueJson(issue, htmlBase) };
+      }
+      case 'GET /repos/{owner}/{repo}/actions/caches': {
+        const prefix = url.searchParams.get('key') ?? '';
+        const desc = (url.searchParams.get('direction') ?? 'desc') === 'desc';
+        const perPage = Math.min(100, Number(url.searchParams.get('per_page') ?? 30));
+        const all = this.caches()
+          .map((key, i) => ({
+            id: i + 1,
+            ref: 'refs/heads/main',
+            key,
+            version: 'v',
+            last_accessed_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+            created_at: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+            size_in_bytes: 1024,
+          }))
+          .filter((c) => c.key.startsWith(prefix));
+        if (desc) all.reverse();
+        return {
+          status: 200,
+          body: { total_count: all.length, actions_caches: all.slice(0, perPage) },
+        };
+      }
+      case 'GET /repos/{owner}/{repo}/labels/{name}': {
+        const label = this.label(params[2]);
+        return label ? { status: 200, body: label } : notFound;
+      }
+      case 'POST /repos/{owner}/{repo}/labels': {
+        const name = String(body.name);
+        if (this.label(name)) return invalid('Label', 'name', 'already_exists');
+        const color = String(body.color ?? 'ededed');
+        if (!/^[0-9a-fA-F]{6}$/.test(color)) return invalid('Label', 'color', 'invalid');
+        const description = typeof body.description === 'string' ? body.description : null;
+        if ((description?.length ?? 0) > 100) return invalid('Label', 'description', 'invalid');
+        const label = { name, color, description };
+        this.labels.set(name, label);
+        return { status: 201, body: label };
+      }
+    }
     return undefined;
+  }
+
+  /** Label names are compared without case, as GitHub does. */
+  private label(name: string): FakeLabel | undefined {
+    return [...this.labels.values()].find((l) => l.name.toLowerCase() === name.toLowerCase());
+  }
+
+  private listIssues(url: URL, htmlBase: string): Answer {
+    const q = url.searchParams;
+    const state = q.get('state') ?? 'open';
+    const wanted = (q.get('labels') ?? '')
+      .split(',')
+      .map((l) => l.trim().toLowerCase())
+      .filter(Boolean);
+    const sort = q.get('sort') === 'updated' ? 'updated' : 'created';
+    const sign = q.get('direction') === 'asc' ? 1 : -1;
+    const all = [...this.issues.values()]
+      .filter((i) => state === 'all' || i.state === state)
+      .filter((i) => wanted.every((w) => i.labels.some((l) => l.toLowerCase() === w)))
+      .sort((a, b) => sign * (a[sort] - b[sort]));
+    const per = Math.min(100, Number(q.get('per_page') ?? 30));
+    const page = Number(q.get('page') ?? 1);
+    return {
+      status: 200,
+      body: all.slice((page - 1) * per, page * per).map((i) => this.issueJson(i, htmlBase)),
+      headers: pageLinks(url, page, Math.ceil(all.length / per)),
+    };
+  }
+
+  private issueJson(i: FakeIssue, htmlBase: string): Record<string, unknown> {
+    const kind = i.pullRequest ? 'pull' : 'issues';
+    const time = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 1000).toISOString();
+    return {
+      id: 50_000 + i.number,
+      number: i.number,
+      title: i.title,
+      body: i.body,
+      state: i.state,
+      state_reason: i.state_reason,
+      labels: i.labels.map((name) => ({ name, color: this.label(name)?.color ?? 'ededed' })),
+      html_url: `${htmlBase}/${kind}/${i.number}`,
+      created_at: time(i.created),
+      updated_at: time(i.updated),
+      ...(i.pullRequest
+        ? { pull_request: { html_url: `${htmlBase}/pull/${i.number}`, merged_at: null } }
+        : {}),
+    };
   }
 }

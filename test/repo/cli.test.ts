@@ -1,9 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { HISTORY_FLAGS } from '../../bin/history.js';
 import { findNode24 } from '../../shared/harness/runner.js';
+import { DirectoryStore } from '../../shared/history/directory-store.js';
+import { testKey } from '../../shared/history/entry.js';
 import { repoRoot } from '../support/harness.js';
 
 const node = findNode24(repoRoot);
@@ -41,6 +44,7 @@ describe('virt-ci --help and typos', () => {
       ['run', 'select-tests', '--help'],
       ['demo', '--help'],
       ['lint', '-h'],
+      ['history', '--help'],
     ]) {
       const r = virtCi(...args);
       expect({ args, status: r.status }).toEqual({ args, status: 0 });
@@ -49,11 +53,58 @@ describe('virt-ci --help and typos', () => {
     }
   });
 
+  it('describes every flag of history in its --help', () => {
+    const r = virtCi('history', '--help');
+    expect(r.status).toBe(0);
+    const usage = r.stdout.slice(r.stdout.indexOf('virt-ci history'));
+    // Each flag the command takes has a line of its own: `--flag ARG  what it does`.
+    for (const flag of HISTORY_FLAGS) {
+      expect({
+        flag,
+        described: new RegExp(`^ {6}${flag} [A-Z]+(?: +\\S|\\n {23}\\S)`, 'm').test(usage),
+      }).toEqual({ flag, described: true });
+    }
+  });
+
   it('refuses a --workspace that does not exist instead of creating it', () => {
     const r = virtCi('run', 'select-tests', '--workspace', 'no-such-folder');
     expect(r.status).not.toBe(0);
     expect(r.stderr.trim()).toMatch(/^virt-ci: --workspace ".*no-such-folder": does not exist$/);
     expect(spawnSync('test', ['-e', path.join(r.cwd, 'no-such-folder')]).status).toBe(1);
+  });
+});
+
+describe('virt-ci history', () => {
+  it('writes the quarantine from a history folder, and refuses a bad flag in one line', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'cli-history-'));
+    const store = new DirectoryStore(dir);
+    const now = Date.now();
+    for (const [i, outcome] of (['flaky', 'failed', 'passed'] as const).entries()) {
+      await store.write({
+        repository: 'octo-org/octo-repo',
+        workflow: 'ci',
+        environment: 'test-kvm',
+        runId: String(i + 1),
+        runAttempt: 1,
+        sha: (i === 0 ? 'a' : 'b').repeat(40),
+        branch: 'main',
+        time: new Date(now - (3 - i) * 3_600_000).toISOString(),
+        tests: new Map([[testKey('pkg', 'F'), { outcome, attempts: 1, durationMs: 10 }]]),
+      });
+    }
+    const q = path.join(dir, 'quarantine.json');
+    const r = virtCi('history', '--dir', dir, '--environment', 'test-kvm', '--quarantine', q);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^test-kvm +3 +33\.3% .* over budget$/m);
+    expect(r.stdout).toContain('quarantine of test-kvm: 1 test(s) over 2 in 100');
+    const written = JSON.parse(readFileSync(q, 'utf8')) as { tests: Array<{ id: string }> };
+    expect(written.tests.map((t) => t.id)).toEqual(['pkg.F']);
+    const bad = virtCi('history', dir, '--threshold', '2 of 100');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe(
+      'virt-ci: --threshold: "2 of 100" is not a threshold; allowed: "N in M" with 1 ≤ N ≤ M ≤ 1000, e.g. "2 in 100"\n',
+    );
   });
 });
 

@@ -13,7 +13,8 @@ import {
   type HistoryOutcome,
   type HistoryRun,
 } from '../../shared/history/entry.js';
-import { overBudget, parseThreshold, quarantineFile } from '../../shared/history/quarantine.js';
+import { active, overBudget, quarantineFile } from '../../shared/history/quarantine.js';
+import { parseThreshold } from '../../shared/history/policy.js';
 import { startCacheService } from '../setup-hypervisor/cache-service.js';
 
 const tmp = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), prefix));
@@ -60,18 +61,36 @@ describe('history entries', () => {
   it('name what is wrong with truncated, foreign or hand-edited data', () => {
     const good = encodeRun(run({ a: 'passed' }));
     expect(decodeRun(good.subarray(0, good.length / 2))).toMatchObject({
-      bad: expect.stringMatching(/^not a gzipped JSON history entry/),
+      bad: expect.stringMatching(/^not a gzipped history entry/),
     });
-    const json = (o: unknown) => gzipSync(JSON.stringify(o));
-    expect(decodeRun(json({ v: 2 }))).toEqual({
+    const entry = (head: unknown, ids?: unknown) =>
+      gzipSync(
+        ids === undefined
+          ? JSON.stringify(head)
+          : `${JSON.stringify(head)}\n${JSON.stringify(ids)}\n`,
+      );
+    expect(decodeRun(entry({ v: 2 }))).toEqual({
       bad: 'history version 2; this version reads 1',
     });
-    const edited = JSON.parse(
-      (decodeRun(good) as HistoryRun) &&
-        JSON.stringify({ ...run({}), v: 1, tests: { a: [9, 1, 0] } }),
-    ) as unknown;
-    expect(decodeRun(json(edited))).toEqual({
-      bad: 'test "a" has no valid [outcome, attempts, ms]',
+    const { tests: _tests, ...facts } = run({});
+    const edited = { ...facts, v: 1, outcomes: '9', attempts: [1], ms: [0] };
+    expect(decodeRun(entry(edited, ['a']))).toEqual({
+      bad: 'test "a" has no valid outcome, attempts and time',
+    });
+    expect(decodeRun(entry({ ...edited, outcomes: '00' }, ['a']))).toEqual({
+      bad: 'the columns differ in length (1 ids, 2 outcomes, 1 attempts, 1 times)',
+    });
+    expect(decodeRun(entry({ ...edited, outcomes: '0' }))).toEqual({
+      bad: 'the entry has no ids line',
+    });
+    expect(decodeRun(entry({ ...edited, outcomes: '0' }, [7]))).toEqual({
+      bad: 'test id 1 is not a string',
+    });
+    expect(decodeRun(entry({ ...facts, v: 1, tests: { a: [0, 1, 0] } }, ['a']))).toEqual({
+      bad: '"outcomes", "attempts" and "ms" are not the columns of a run',
+    });
+    expect(decodeRun(gzipSync('{"v":1,'))).toMatchObject({
+      bad: expect.stringMatching(/^not a JSON history entry/),
     });
   });
 });
@@ -116,7 +135,7 @@ describe('the directory store', () => {
     expect(read.runs).toHaveLength(1);
     expect(read.skipped).toEqual([
       expect.stringMatching(
-        /^test-kvm\/2026-11-30T00-00-00-000Z_x-1_0\.json\.gz: not a gzipped JSON history entry/,
+        /^test-kvm\/2026-11-30T00-00-00-000Z_x-1_0\.json\.gz: not a gzipped history entry/,
       ),
     ]);
   });
@@ -187,7 +206,9 @@ describe('flake budget', () => {
       run({ flaky: 'passed', ok: 'passed' }),
       run({ flaky: 'flaky', ok: 'flaky' }),
     ].reverse();
-    const now = new Date('2026-12-01T12:00:00Z');
+    const now = new Date(Date.parse(runs[0].time) + 3_600_000);
+    // 14 days from the flaky run that put it over the threshold (the older of the two).
+    const until = new Date(Date.parse(runs[2].time) + 14 * 86_400_000).toISOString().slice(0, 10);
     const entries = overBudget(
       runs,
       { ...parseThreshold('2 in 100', 'flake'), expiryDays: 14 },
@@ -196,10 +217,12 @@ describe('flake budget', () => {
     expect(entries).toEqual([
       {
         id: 'flaky',
-        reason: 'flaky in 2 of its last 3 runs (budget: 2 in 100)',
-        until: '2026-12-15',
+        reason: 'flaky in 2 of its last 3 runs (threshold: 2 in 100)',
+        until,
       },
     ]);
+    expect(active(entries[0], now)).toBe(true);
+    expect(active(entries[0], new Date(Date.parse(`${until}T00:00:00Z`) + 86_400_000))).toBe(false);
     const ws = tmp('quarantine-');
     writeFileSync(path.join(ws, 'quarantine.json'), quarantineFile(entries));
     const q = await readQuarantine(ws, 'quarantine.json', now);
@@ -244,7 +267,7 @@ describe('the cache store, against a local stand-in of the cache service', () =>
       const keys = [...service.entries.values()].map((e) => e.key);
       expect(keys).toHaveLength(2);
       for (const k of keys)
-        expect(k).toMatch(/^virt-ci-history-v1-octo-org_octo-repo-ci-test-kvm-/);
+        expect(k).toMatch(/^virt-ci-history-v1~octo-org_octo-repo~ci~test-kvm~/);
     } finally {
       process.chdir(cwd);
       await service.close();
@@ -270,7 +293,9 @@ describe('virt-ci history', () => {
     });
     expect(code).toBe(0);
     expect(out.split('\n').filter(Boolean)).toEqual([
-      'test-kvm: 3 run(s), 66.7% passed, 2.4s a run',
+      'environment  runs  passed  time a run  flake rate  budget',
+      'test-kvm        3   66.7%        2.4s      16.67%   0.10%  over budget',
+      'test-kvm:',
       '  flaky 33.3% (1 of 3): b',
       '  failing now: a',
     ]);

@@ -6,6 +6,7 @@ import { Inputs } from '../../shared/inputs.js';
 import { parseProfile } from '../../shared/profile-file.js';
 import { loadProfileContext } from '../../shared/profile-context.js';
 import { findEnvironment } from '../../shared/profile.js';
+import { flakePolicy } from '../../shared/history/policy.js';
 import { repoRoot } from '../support/harness.js';
 
 const example = readFileSync(path.join(repoRoot, '.github', 'virt-ci.yaml'), 'utf8');
@@ -98,6 +99,156 @@ describe('profile', () => {
     expect(caught?.name).toBe('UserError');
     expect(caught?.message).toContain(message);
     expect(caught?.message).not.toContain('\n');
+  });
+
+  describe('flake:', () => {
+    const text = [
+      'version: 1',
+      'defaults:',
+      '  flake:',
+      '    budget: 0.1%',
+      '    threshold: 2 in 100',
+      '    expiry: 14d',
+      '    keep: 200',
+      'environments:',
+      '  unit:',
+      '    flake: {budget: 0%}',
+      '  e2e:',
+      '    flake:',
+      '      budget: 0.5%',
+      '      threshold: 3 in 50',
+      '      issues: true',
+      '      period: 90d',
+      '  plain: {}',
+      '',
+    ].join('\n');
+
+    it('merges each environment over the defaults, field by field', () => {
+      const p = parseProfile(text, 'p.yaml');
+      expect(p.defaults.flake).toEqual({
+        budget: '0.1%',
+        threshold: '2 in 100',
+        expiry: '14d',
+        keep: 200,
+      });
+      expect(findEnvironment(p, 'unit').flake).toEqual({
+        budget: '0%',
+        threshold: '2 in 100',
+        expiry: '14d',
+        keep: 200,
+      });
+      expect(findEnvironment(p, 'e2e').flake).toEqual({
+        budget: '0.5%',
+        threshold: '3 in 50',
+        expiry: '14d',
+        keep: 200,
+        issues: true,
+        period: '90d',
+      });
+      expect(findEnvironment(p, 'plain').flake).toEqual(p.defaults.flake);
+    });
+
+    it('turns the merged settings into the policy in numbers', () => {
+      const p = parseProfile(text, 'p.yaml');
+      expect(flakePolicy(findEnvironment(p, 'e2e').flake)).toEqual({
+        budget: 0.005,
+        count: 3,
+        of: 50,
+        expiryDays: 14,
+        issues: true,
+        keep: 200,
+        periodDays: 90,
+      });
+      expect(flakePolicy(findEnvironment(p, 'unit').flake)).toMatchObject({
+        budget: 0,
+        count: 2,
+        of: 100,
+        issues: false,
+      });
+      // No flake: at all is the Kyklos defaults.
+      expect(flakePolicy(parseProfile('version: 1\n', 'p.yaml').defaults.flake)).toEqual({
+        budget: 0.001,
+        count: 2,
+        of: 100,
+        expiryDays: 14,
+        issues: false,
+        keep: 100,
+      });
+    });
+
+    it('reads the settings of the chosen environment through the common inputs', async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'profile-flake-'));
+      mkdirSync(path.join(dir, '.github'));
+      writeFileSync(path.join(dir, '.github', 'virt-ci.yaml'), text);
+      const inputs = (v: Record<string, string>) => new Inputs((n) => v[n] ?? '');
+      const e2e = await loadProfileContext(inputs({ environment: 'e2e' }), dir);
+      expect(e2e.settings.flake.threshold).toBe('3 in 50');
+      const none = await loadProfileContext(inputs({}), dir);
+      expect(none.settings.flake.threshold).toBe('2 in 100');
+      expect(none.settings.flake.issues).toBeUndefined();
+    });
+
+    const env = (flake: string) => `version: 1\nenvironments:\n  e2e:\n    flake:\n${flake}`;
+    it.each([
+      [
+        env('      budget: 5\n'),
+        'p.yaml:5: environments.e2e.flake.budget: "5" is not a budget; allowed: a percentage from 0% to 100%, e.g. "0.5%"',
+      ],
+      [
+        env('      budget: 150%\n'),
+        'p.yaml:5: environments.e2e.flake.budget: "150%" is not a budget; allowed: a percentage from 0% to 100%',
+      ],
+      [
+        env('      threshold: 2 of 100\n'),
+        'p.yaml:5: environments.e2e.flake.threshold: "2 of 100" is not a threshold; allowed: "N in M" with 1 ≤ N ≤ M ≤ 1000, e.g. "2 in 100"',
+      ],
+      [
+        env('      threshold: 5 in 3\n'),
+        'p.yaml:5: environments.e2e.flake.threshold: "5 in 3" is not a threshold; allowed: "N in M"',
+      ],
+      [
+        env('      budget: 1%\n      expiry: 2w\n'),
+        'p.yaml:6: environments.e2e.flake.expiry: "2w" is not a number of days; allowed: whole days from 1, e.g. "14d"',
+      ],
+      [
+        env('      period: 0d\n'),
+        'p.yaml:5: environments.e2e.flake.period: "0d" is not a number of days; allowed: whole days from 1',
+      ],
+      [
+        env('      keep: 0\n'),
+        'p.yaml:5: environments.e2e.flake.keep: must be a whole number of runs from 1 to 1000',
+      ],
+      [
+        env('      keep: many\n'),
+        'p.yaml:5: environments.e2e.flake.keep: must be a whole number of runs from 1 to 1000',
+      ],
+      [
+        env('      issues: maybe\n'),
+        'p.yaml:5: environments.e2e.flake.issues: "maybe" is not a boolean; allowed: true | false',
+      ],
+      [
+        env('      budget: 1%\n      quarantine: true\n'),
+        'p.yaml:6: environments.e2e.flake.quarantine: unknown field; allowed: budget, threshold, expiry, issues, keep, period',
+      ],
+      [
+        'version: 1\ndefaults:\n  flake:\n    threshold: two in 100\n',
+        'p.yaml:4: defaults.flake.threshold: "two in 100" is not a threshold',
+      ],
+      [
+        'version: 1\nenvironments:\n  e2e:\n    flake: 2 in 100\n',
+        'p.yaml:4: environments.e2e.flake: must be a mapping',
+      ],
+    ])('rejects %j in one line naming file, line, field and what is allowed', (yaml, message) => {
+      let caught: Error | undefined;
+      try {
+        parseProfile(yaml, 'p.yaml');
+      } catch (e) {
+        caught = e as Error;
+      }
+      expect(caught?.name).toBe('UserError');
+      expect(caught?.message).toContain(message);
+      expect(caught?.message).not.toContain('\n');
+    });
   });
 
   describe('common inputs', () => {
