@@ -4,7 +4,7 @@ import path from 'node:path';
 import { writeFileAtomicAsync } from '../files.js';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { Interner, decodeText, encodeRun, type HistoryRun } from './entry.js';
+import { Interner, decodeInflated, encodeRun, type HistoryRun } from './entry.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -55,7 +55,7 @@ export class DirectoryStore implements HistoryStore {
       const files = (await this.files(env)).reverse();
       // Files are read a few ahead of the one being decoded: the reads overlap the work.
       // Inflating runs on the thread pool, beside the decoding of the file before.
-      const reads = new Map<number, Promise<string | { bad: string }>>();
+      const reads = new Map<number, Promise<Buffer | { bad: string }>>();
       const fetch = (i: number) => {
         if (i < files.length && !reads.has(i)) reads.set(i, this.inflate(path.join(env, files[i])));
       };
@@ -64,9 +64,9 @@ export class DirectoryStore implements HistoryStore {
         if (query.limit !== undefined && taken >= query.limit) break;
         for (let k = i; k < i + READ_AHEAD; k++) fetch(k);
         const where = path.join(env, files[i]);
-        const text = await (reads.get(i) as Promise<string | { bad: string }>);
+        const inflated = await (reads.get(i) as Promise<Buffer | { bad: string }>);
         reads.delete(i);
-        const run = typeof text === 'string' ? decodeText(text, interner) : text;
+        const run = Buffer.isBuffer(inflated) ? decodeInflated(inflated, interner) : inflated;
         if ('bad' in run) {
           out.skipped.push(`${where}: ${run.bad}`);
           continue;
@@ -80,7 +80,7 @@ export class DirectoryStore implements HistoryStore {
     return out;
   }
 
-  private async inflate(where: string): Promise<string | { bad: string }> {
+  private async inflate(where: string): Promise<Buffer | { bad: string }> {
     let bytes: Buffer;
     try {
       bytes = await fs.readFile(path.join(this.dir, where));
@@ -88,7 +88,7 @@ export class DirectoryStore implements HistoryStore {
       return { bad: `cannot be read (${(err as NodeJS.ErrnoException).code ?? err})` };
     }
     try {
-      return (await gunzipAsync(bytes)).toString('utf8');
+      return await gunzipAsync(bytes);
     } catch (err) {
       return { bad: `not a gzipped history entry (${(err as Error).message.split('\n')[0]})` };
     }

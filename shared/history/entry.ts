@@ -84,7 +84,7 @@ export function encodeRun(run: HistoryRun): Buffer {
 export class Interner {
   private readonly index = new Map<string, number>();
   readonly names: string[] = [];
-  private last: { text: string; numbers: Int32Array } | undefined;
+  private last: { bytes: Buffer; numbers: Int32Array } | undefined;
 
   number(id: string): number {
     let n = this.index.get(id);
@@ -97,11 +97,12 @@ export class Interner {
   }
 
   /** The numbers of the ids in a stored ids line, or why it is not one. */
-  numbersOf(text: string): Int32Array | string {
-    if (this.last?.text === text) return this.last.numbers;
+  numbersOf(bytes: Buffer): Int32Array | string {
+    // Compared as bytes: an unchanged line never becomes a string at all.
+    if (this.last?.bytes.equals(bytes)) return this.last.numbers;
     let ids: unknown;
     try {
-      ids = JSON.parse(text);
+      ids = JSON.parse(bytes.toString('utf8'));
     } catch (err) {
       return `the ids line is not JSON (${(err as Error).message.split('\n')[0]})`;
     }
@@ -112,7 +113,7 @@ export class Interner {
       if (typeof id !== 'string') return `test id ${i + 1} is not a string`;
       out[i] = this.number(id);
     }
-    this.last = { text, numbers: out };
+    this.last = { bytes, numbers: out };
     return out;
   }
 }
@@ -171,21 +172,24 @@ export function columnsOf(run: HistoryRun, interner: Interner): Columns {
 
 /** The run in `bytes` (gzipped), or a one-line reason it is not one this version can read. */
 export function decodeRun(bytes: Buffer, interner = new Interner()): HistoryRun | { bad: string } {
-  let text: string;
+  let raw: Buffer;
   try {
-    text = gunzipSync(bytes).toString('utf8');
+    raw = gunzipSync(bytes);
   } catch (err) {
     return { bad: `not a gzipped history entry (${(err as Error).message.split('\n')[0]})` };
   }
-  return decodeText(text, interner);
+  return decodeInflated(raw, interner);
 }
 
-/** The run in the text of an entry (already gunzipped). */
-export function decodeText(text: string, interner = new Interner()): HistoryRun | { bad: string } {
-  const nl = text.indexOf('\n');
+/** The run in an entry already gunzipped. */
+export function decodeInflated(
+  raw: Buffer,
+  interner = new Interner(),
+): HistoryRun | { bad: string } {
+  const nl = raw.indexOf(10);
   let stored: Partial<Stored>;
   try {
-    stored = JSON.parse(nl < 0 ? text : text.slice(0, nl)) as Partial<Stored>;
+    stored = JSON.parse((nl < 0 ? raw : raw.subarray(0, nl)).toString('utf8')) as Partial<Stored>;
   } catch (err) {
     return { bad: `not a JSON history entry (${(err as Error).message.split('\n')[0]})` };
   }
@@ -211,8 +215,8 @@ export function decodeText(text: string, interner = new Interner()): HistoryRun 
   }
   if (Number.isNaN(Date.parse(stored.time as string))) return { bad: '"time" is not a date' };
   if (nl < 0) return { bad: 'the entry has no ids line' };
-  const end = text.endsWith('\n') ? text.length - 1 : text.length;
-  const ids = interner.numbersOf(text.slice(nl + 1, end));
+  const end = raw[raw.length - 1] === 10 ? raw.length - 1 : raw.length;
+  const ids = interner.numbersOf(raw.subarray(nl + 1, end));
   if (typeof ids === 'string') return { bad: ids };
   const columns = decodeColumns(stored, ids, interner);
   if (typeof columns === 'string') return { bad: columns };
