@@ -16,6 +16,7 @@ import {
 import { overBudget, quarantineFile } from '../shared/history/quarantine.js';
 import { ginkgoSpecText } from '../actions/select-tests/inventory.js';
 import { splitKey } from '../shared/history/keys.js';
+import { CACHE_FOLDER, DEFAULT_ENVIRONMENT } from '../shared/history/spec.js';
 
 /**
  * The id a quarantine file names a test by, as select-tests' inventories name it: Ginkgo's
@@ -95,12 +96,7 @@ export function historyReport(
   });
 }
 
-/**
- * shared/history/open.ts's names, repeated: importing it would bundle the cache client (a
- * 3.5 MB chunk) into the CLI for two strings. test/repo/cli-history.test.ts keeps them equal.
- */
-export const CACHE_FOLDER = '.virt-ci-history';
-export const DEFAULT_ENVIRONMENT = 'default';
+export { CACHE_FOLDER, DEFAULT_ENVIRONMENT };
 
 /** The command's flags, each with what it takes (the help and the errors say the same). */
 const FLAGS = {

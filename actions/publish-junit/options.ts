@@ -2,7 +2,7 @@ import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import type { Context } from '../../shared/action/context.js';
 import { UserError } from '../../shared/errors.js';
-import { DEFAULT_ENVIRONMENT, parseHistorySpec } from '../../shared/history/open.js';
+import { DEFAULT_ENVIRONMENT, parseHistorySpec } from '../../shared/history/spec.js';
 import { flakePolicy } from '../../shared/history/policy.js';
 import type { HistorySettings } from './history.js';
 import type { Input } from './names.gen.js';

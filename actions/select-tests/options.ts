@@ -1,6 +1,6 @@
 import type { Context } from '../../shared/action/context.js';
 import { UserError, quote } from '../../shared/errors.js';
-import { parseHistorySpec, runFacts } from '../../shared/history/open.js';
+import { parseHistorySpec, runFacts } from '../../shared/history/spec.js';
 import { flakePolicy } from '../../shared/history/policy.js';
 import type { Input } from './names.gen.js';
 import { eventPullRequest, type PrLabelSource } from './pr-labels.js';

@@ -1,6 +1,6 @@
 import type { BaseDeps } from '../../shared/action/action.js';
 import type { CacheClient } from '../../shared/history/cache-store.js';
-import type { HistoryScope, HistorySpec } from '../../shared/history/open.js';
+import type { HistoryScope, HistorySpec } from '../../shared/history/spec.js';
 import type { FlakePolicy } from '../../shared/history/policy.js';
 import type { Profile } from '../../shared/profile.js';
 import type { RetryPolicy } from '../../shared/retry.js';

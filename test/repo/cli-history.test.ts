@@ -3,9 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readQuarantine } from '../../actions/select-tests/quarantine.js';
-import * as cliNames from '../../bin/history.js';
 import { historyCommand } from '../../bin/history.js';
-import * as storeNames from '../../shared/history/open.js';
 import { DirectoryStore } from '../../shared/history/directory-store.js';
 import { testKey, type HistoryOutcome } from '../../shared/history/entry.js';
 import { quarantineId } from '../../bin/history.js';
@@ -329,13 +327,6 @@ describe('virt-ci history: a bad flag is one line naming it and what it allows',
     );
     expect(err?.name).toBe('UserError');
     expect(err?.message).toBe(message.replace(' DIR;', ` ${dir};`));
-  });
-
-  it('uses the names the history store uses', () => {
-    expect([cliNames.CACHE_FOLDER, cliNames.DEFAULT_ENVIRONMENT]).toEqual([
-      storeNames.CACHE_FOLDER,
-      storeNames.DEFAULT_ENVIRONMENT,
-    ]);
   });
 
   it('names the folder that is missing, given either way, and a folder given twice', async () => {
