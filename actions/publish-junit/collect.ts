@@ -1,8 +1,9 @@
-import { promises as fs } from 'node:fs';
+// Sync calls on purpose: a few small ones per report, before any report is read.
+import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../shared/errors.js';
 import { globFiles } from '../../shared/glob.js';
-import { readJUnitFile } from '../../shared/junit/reader.js';
+import { readJUnitFile, type TestCase } from '../../shared/junit/reader.js';
 import type { BrokenReport } from './results.js';
 import { Tally, displayPath } from './tally.js';
 
@@ -10,6 +11,9 @@ import { Tally, displayPath } from './tally.js';
 export async function findFiles(patterns: string[], workspace: string): Promise<string[]> {
   return globFiles(patterns, workspace);
 }
+
+/** Sees every test case after the tally (the test history keeps each test's outcome). */
+export type CaseObserver = (tc: TestCase, shared: boolean) => void;
 
 export interface Collected {
   tally: Tally;
@@ -22,22 +26,22 @@ const HEAD_BYTES = 16 * 1024;
 const TIMESTAMP = /<testsuites?\b[^>]*?\stimestamp\s*=\s*["']([^"']+)["']/;
 
 /** When a report's run started: its `timestamp` attribute, else the file's modification time. */
-async function startedAt(file: string): Promise<number> {
-  let handle;
+function startedAt(file: string): number {
+  let fd: number | undefined;
   try {
-    handle = await fs.open(file, 'r');
+    fd = openSync(file, 'r');
     const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
+    const bytesRead = readSync(fd, buf, 0, HEAD_BYTES, 0);
     const m = TIMESTAMP.exec(buf.subarray(0, bytesRead).toString('utf8'));
     // A timestamp without a zone ("2024-10-24T12:07:54", Surefire, pytest) is read as UTC
     // for every report alike, so their order holds.
     const t = m ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(m[1]) ? m[1] : `${m[1]}Z`) : NaN;
     if (Number.isFinite(t)) return t;
-    return (await handle.stat()).mtimeMs;
+    return fstatSync(fd).mtimeMs;
   } catch {
     return 0;
   } finally {
-    await handle?.close();
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -46,13 +50,13 @@ async function startedAt(file: string): Promise<number> {
  * one report under two names, and one run counted twice is not two runs. A link that
  * cannot be resolved (a loop) stays, and reading it says what is wrong.
  */
-async function distinct(files: string[]): Promise<string[]> {
+function distinct(files: string[]): string[] {
   const seen = new Set<string>();
   const out: string[] = [];
   for (const f of files) {
     let real = f;
     try {
-      real = await fs.realpath(f);
+      real = realpathSync.native(f);
     } catch {
       // Kept under its own name: the reader reports the loop or the missing target.
     }
@@ -69,9 +73,11 @@ async function distinct(files: string[]): Promise<string[]> {
  */
 export async function readingOrder(files: string[]): Promise<{ file: string; shared: boolean }[]> {
   const byDir = new Map<string, string[]>();
-  for (const f of await distinct(files)) {
+  for (const f of distinct(files)) {
     const d = path.dirname(f);
-    byDir.set(d, [...(byDir.get(d) ?? []), f]);
+    const group = byDir.get(d);
+    if (group) group.push(f);
+    else byDir.set(d, [f]);
   }
   const out: { file: string; shared: boolean }[] = [];
   for (const [, group] of [...byDir].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
@@ -79,9 +85,7 @@ export async function readingOrder(files: string[]): Promise<{ file: string; sha
       out.push({ file: group[0], shared: false });
       continue;
     }
-    const timed = await Promise.all(
-      group.map(async (file) => ({ file, t: await startedAt(file) })),
-    );
+    const timed = group.map((file) => ({ file, t: startedAt(file) }));
     timed.sort((a, b) => a.t - b.t || (a.file < b.file ? -1 : 1));
     for (const { file } of timed) out.push({ file, shared: true });
   }
@@ -94,7 +98,7 @@ export async function readingOrder(files: string[]): Promise<{ file: string; sha
  */
 export async function collect(
   files: string[],
-  opts: { workspace: string; flaky: boolean },
+  opts: { workspace: string; flaky: boolean; observe?: CaseObserver },
 ): Promise<Collected> {
   const tally = new Tally(opts);
   const reports: string[] = [];
@@ -107,7 +111,12 @@ export async function collect(
       await readJUnitFile(
         file,
         {
-          onCase: (tc) => tally.add(tc),
+          onCase: opts.observe
+            ? (tc) => {
+                tally.add(tc);
+                opts.observe?.(tc, shared);
+              }
+            : (tc) => tally.add(tc),
           onDeclaredSuite: (s) => tally.addDeclared(s),
           onSuiteEnd: (s) => tally.endSuite(s),
           onRootEnd: (r) => tally.endRoot(r),

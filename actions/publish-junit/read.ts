@@ -1,4 +1,4 @@
-import { collect, findFiles } from './collect.js';
+import { collect, findFiles, type CaseObserver } from './collect.js';
 import {
   combine,
   dashboardResults,
@@ -23,12 +23,17 @@ export interface Gathered {
 }
 
 /** The link to this run: the first attempt's has no /attempts/1, so reruns add to it. */
-async function readReports(o: Options, notices: string[]): Promise<Results> {
+async function readReports(
+  o: Options,
+  notices: string[],
+  observe?: CaseObserver,
+): Promise<Results> {
   const files = await findFiles(o.paths, o.workspace);
   if (files.length === 0) notices.push(`no JUnit report matched ${o.paths.join(', ')}`);
   const { tally, reports, broken } = await collect(files, {
     workspace: o.workspace,
     flaky: o.flaky,
+    observe,
   });
   const suites = tally.suiteList();
   const omitted = tally.omitted();
@@ -72,8 +77,12 @@ async function readDashboard(o: Options, notices: string[]): Promise<Gathered> {
   };
 }
 
-export async function read(o: Options, notices: string[]): Promise<Gathered> {
+export async function read(
+  o: Options,
+  notices: string[],
+  observe?: CaseObserver,
+): Promise<Gathered> {
   if (o.aggregate.length) return readDashboard(o, notices);
-  const results = await readReports(o, notices);
+  const results = await readReports(o, notices, observe);
   return { results, local: results };
 }

@@ -72,10 +72,13 @@ function bitsOf(tc: TestCase): number {
   return bits;
 }
 
-/** cyrb53: a fast 53-bit string hash; collisions among a million names are improbable. */
-function hash53(str: string): number {
-  let h1 = 0xdeadbeef;
-  let h2 = 0x41c6ce57;
+/**
+ * cyrb53: a fast 53-bit string hash; collisions among a million names are improbable. `seed`
+ * makes another hash of the same string: the n-th occurrence of a name is hashed with seed n.
+ */
+export function hash53(str: string, seed = 0): number {
+  let h1 = 0xdeadbeef ^ seed;
+  let h2 = 0x41c6ce57 ^ seed;
   for (let i = 0; i < str.length; i++) {
     const ch = str.charCodeAt(i);
     h1 = Math.imul(h1 ^ ch, 2654435761);
@@ -185,6 +188,18 @@ export class Tally {
     t.total += by;
     row.tests += by;
     switch (cat) {
+      case 'passed':
+        t.passed += by;
+        row.passed += by;
+        break;
+      case 'skipped':
+        t.skipped += by;
+        row.skipped += by;
+        break;
+      case 'failed':
+        t.failed += by;
+        row.failed += by;
+        break;
       case 'flaky':
         t.flaky += by;
         t.passed += by;
@@ -194,10 +209,6 @@ export class Tally {
       case 'errors':
         t.errors += by;
         row.errors += by;
-        break;
-      default:
-        t[cat] += by;
-        row[cat] += by;
     }
   }
 
@@ -243,16 +254,14 @@ export class Tally {
   private identity(tc: TestCase, cur: Current): number {
     const rerunAware = writesReruns(tc.suiteProperties);
     if (!rerunAware && !cur.ctx.shared) return this.unique();
-    let id = `${cur.dir}\u0000${tc.attributes.file ?? ''}\u0000${tc.suites.join('\u0001')}\u0000${tc.classname}\u0000${tc.name}`;
-    if (!rerunAware) {
-      // Two cases of one identity in one report are two tests; the n-th of one report is an
-      // attempt of the n-th of another report in the same directory.
-      const h = hash53(id);
-      const n = cur.occurrences.get(h) ?? 0;
-      cur.occurrences.set(h, n + 1);
-      if (n) id += `\u0000#${n}`;
-    }
-    return hash53(id);
+    const id = `${cur.dir}\u0000${tc.attributes.file ?? ''}\u0000${tc.suites.join('\u0001')}\u0000${tc.classname}\u0000${tc.name}`;
+    const h = hash53(id);
+    if (rerunAware) return h;
+    // Two cases of one identity in one report are two tests; the n-th of one report is an
+    // attempt of the n-th of another report in the same directory.
+    const n = cur.occurrences.get(h) ?? 0;
+    cur.occurrences.set(h, n + 1);
+    return n ? hash53(id, n) : h;
   }
 
   add(tc: TestCase): void {

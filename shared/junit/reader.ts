@@ -1,6 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { SaxesParser, type SaxesTag } from 'saxes';
+import { SaxesParser } from 'saxes';
 import { UserError } from '../errors.js';
+import { PlainScanner, isBlank, type PlainSink } from './fast-case.js';
+import { holdYoungGeneration } from './young-generation.js';
 
 /**
  * One streaming JUnit reader for the whole suite: publish-junit reads results with it and
@@ -8,6 +10,8 @@ import { UserError } from '../errors.js';
  * each <testcase> is handed to the caller as soon as it closes, and long texts are capped.
  * XML is read safely: DOCTYPE entity declarations are never expanded and nothing external is
  * fetched; characters XML forbids (ANSI escapes in test output) are replaced, not fatal.
+ * Plain test cases, nearly all of them, are read by a fast path (fast-case.ts) that hands the
+ * same calls to the same handlers; the XML parser reads everything else and judges every error.
  */
 export type TestOutcome = 'passed' | 'failed' | 'error' | 'skipped';
 
@@ -98,6 +102,16 @@ export interface ReadStats {
   cases: number;
   suites: number;
   root: string;
+  /** Cases read by the fast path (fast-case.ts) rather than the XML parser. */
+  plainCases: number;
+}
+
+export interface ReadOptions {
+  /**
+   * Read plain <testcase> elements without the XML parser (see fast-case.ts); on by default.
+   * Off, the parser reads every element: what the fast path is tested against.
+   */
+  fast?: boolean;
 }
 
 /**
@@ -109,27 +123,32 @@ export function detach(text: string): string;
 export function detach(text: string | undefined): string | undefined;
 export function detach(text: string | undefined): string | undefined {
   if (text === undefined || text.length < 13) return text;
-  return Buffer.from(text, 'utf8').toString('utf8');
+  // Joined to one character, the text is one new string when sliced again: V8 flattens the
+  // join into a fresh copy first. A third of the cost of a round trip through a Buffer.
+  return ` ${text}`.slice(1);
 }
 
 /** Longest text kept for a message, details or system-out (characters). */
 export const TEXT_CAP = 64 * 1024;
 
-const RESULT_ELEMENTS: Record<
-  string,
-  { outcome: CaseResult['outcome']; kind: 'result' | 'flaky' | 'rerun' }
-> = {
-  failure: { outcome: 'failed', kind: 'result' },
-  error: { outcome: 'error', kind: 'result' },
-  skipped: { outcome: 'skipped', kind: 'result' },
-  // Some producers (older nose, some xunit writers) use <skip> or <ignored>.
-  skip: { outcome: 'skipped', kind: 'result' },
-  ignored: { outcome: 'skipped', kind: 'result' },
-  flakyFailure: { outcome: 'failed', kind: 'flaky' },
-  flakyError: { outcome: 'error', kind: 'flaky' },
-  rerunFailure: { outcome: 'failed', kind: 'rerun' },
-  rerunError: { outcome: 'error', kind: 'rerun' },
-};
+type ResultKind = { outcome: CaseResult['outcome']; kind: 'results' | 'flakyRuns' | 'reruns' };
+
+// Without a prototype: an element named like an Object member (<constructor>) is no result.
+const RESULT_ELEMENTS: Record<string, ResultKind | undefined> = Object.assign(
+  Object.create(null) as object,
+  {
+    failure: { outcome: 'failed', kind: 'results' },
+    error: { outcome: 'error', kind: 'results' },
+    skipped: { outcome: 'skipped', kind: 'results' },
+    // Some producers (older nose, some xunit writers) use <skip> or <ignored>.
+    skip: { outcome: 'skipped', kind: 'results' },
+    ignored: { outcome: 'skipped', kind: 'results' },
+    flakyFailure: { outcome: 'failed', kind: 'flakyRuns' },
+    flakyError: { outcome: 'error', kind: 'flakyRuns' },
+    rerunFailure: { outcome: 'failed', kind: 'reruns' },
+    rerunError: { outcome: 'error', kind: 'reruns' },
+  } satisfies Record<string, ResultKind>,
+);
 
 const RANK: Record<TestOutcome, number> = { passed: 0, skipped: 1, failed: 2, error: 3 };
 
@@ -143,6 +162,8 @@ export function worst(a: TestOutcome, b: TestOutcome): TestOutcome {
  */
 export function num(value: string | undefined): number {
   if (value === undefined) return 0;
+  const quick = plainDecimal(value);
+  if (quick >= 0) return quick;
   // Number() takes "", " 1.5 " and "1e3" as they are: the common case costs one call.
   const n = Number(value);
   if (Number.isFinite(n)) return n;
@@ -156,6 +177,33 @@ export function num(value: string | undefined): number {
   const m = Number(text);
   return text && Number.isFinite(m) ? m : 0;
 }
+
+/**
+ * "12" or "4.25" (digits, at most one point, 15 digits in all), else -1: the common time
+ * attribute, read without the general number parser. Exact: both the digits and the power of
+ * ten are exact doubles, so their quotient is the correctly rounded value, as Number() gives.
+ */
+function plainDecimal(value: string): number {
+  const len = value.length;
+  if (len === 0 || len > 16) return -1;
+  let digits = 0;
+  let scale = 0;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const c = value.charCodeAt(i);
+    if (c >= 0x30 && c <= 0x39) {
+      n = n * 10 + (c - 0x30);
+      digits++;
+      if (scale > 0) scale++;
+    } else if (c === 0x2e && scale === 0 && i > 0 && i < len - 1) scale = 1;
+    else return -1;
+  }
+  if (digits > 15) return -1;
+  return scale > 1 ? n / POWERS[scale - 1] : n;
+}
+
+// Written out: each literal is the exact power of ten.
+const POWERS = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
 
 /** Longest test, class or suite name kept (characters); a longer one is cut with a mark. */
 export const NAME_CAP = 1000;
@@ -178,28 +226,56 @@ const FORBIDDEN =
   /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const FORBIDDEN_REF = /&#(?:x0*([0-8bcef]|1[0-9a-f])|0*([0-8]|1[1-2]|1[4-9]|2[0-9]|3[01]));/gi;
 
-// One cheap scan first: most chunks hold nothing to replace, and then nothing is copied.
+// Cheap scans first: most chunks hold nothing to replace, and then nothing is copied. A
+// class alone is scanned quickly; references are looked at only where `&#` stands.
 // eslint-disable-next-line no-control-regex
 const SUSPECT = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF\uD800-\uDFFF]/;
+const FORBIDDEN_REF_AT =
+  /&#(?:[xX]0*(?:[0-8bcefBCEF]|1[0-9a-fA-F])|0*(?:[0-8]|1[1-2]|1[4-9]|2[0-9]|3[01]));/y;
+
+function hasForbiddenRef(text: string): boolean {
+  for (let i = text.indexOf('&#'); i >= 0; i = text.indexOf('&#', i + 2)) {
+    FORBIDDEN_REF_AT.lastIndex = i;
+    if (FORBIDDEN_REF_AT.test(text)) return true;
+  }
+  return false;
+}
 
 export function sanitizeXmlChunk(text: string): string {
-  let out = SUSPECT.test(text) ? text.replace(FORBIDDEN, '\uFFFD') : text;
-  if (out.includes('&#')) out = out.replace(FORBIDDEN_REF, '\uFFFD');
-  return out;
+  return sanitize(text, SUSPECT.test(text));
+}
+
+/** `text` with forbidden characters and references replaced; `suspect`: SUSPECT matched. */
+function sanitize(text: string, suspect: boolean): string {
+  const out = suspect ? text.replace(FORBIDDEN, '\uFFFD') : text;
+  return hasForbiddenRef(out) ? out.replace(FORBIDDEN_REF, '\uFFFD') : out;
 }
 
 interface OpenCase {
   tc: TestCase;
-  text: string[];
-  textLen: number;
-  current?: { element: string; result?: CaseResult };
+  /** The text of the element being read, up to about TEXT_CAP. */
+  text: string;
+  /** The result or output element whose text is read; its result when it is one. */
+  element: string | undefined;
+  result: CaseResult | undefined;
+}
+
+// Most cases have no results, flaky runs, reruns or properties: they share these, frozen,
+// and a case gets its own list or record when it has something to put in it.
+const NO_RESULTS = Object.freeze([]) as unknown as CaseResult[];
+const NO_PROPERTIES = Object.freeze({}) as Record<string, string>;
+
+function pushResult(tc: TestCase, list: 'results' | 'flakyRuns' | 'reruns', r: CaseResult): void {
+  if (tc[list] === NO_RESULTS) tc[list] = [r];
+  else tc[list].push(r);
 }
 
 interface OpenSuite {
   name: string;
   attributes: Record<string, string>;
   properties: Record<string, string>;
-  cases: number;
+  /** Cases opened before it: the ones opened by its close are its own. */
+  casesBefore: number;
   line: number;
 }
 
@@ -210,13 +286,16 @@ const NOT_JUNIT: Record<string, string> = {
   assemblies: 'is xUnit.net v2 XML (<assemblies>), not JUnit',
 };
 
+const CR = 0x0d;
+
 /**
  * The state of one report being read: the open suites, the open case and the first error.
- * Saxes calls in as elements open and close; each element kind has its own method.
+ * Saxes calls in as elements open and close, and so does the fast path for the plain test
+ * cases it reads (see write); each element kind has its own method.
  */
 class ReportReader {
   readonly parser = new SaxesParser({ position: true });
-  readonly stats: ReadStats = { cases: 0, suites: 0, root: '' };
+  readonly stats: ReadStats = { cases: 0, suites: 0, root: '', plainCases: 0 };
   failure: Error | undefined;
   private readonly suiteStack: OpenSuite[] = [];
   private open: OpenCase | undefined;
@@ -226,10 +305,33 @@ class ReportReader {
   private rootAttributes: Record<string, string> = {};
   private collecting = false;
   private readonly onText = (t: string) => this.text(t);
+  /** Cases opened so far; a suite's cases are the difference between its close and open. */
+  private opened = 0;
+  // Where the parser stands between elements, for the fast path (see write): elements open
+  // around it, and its position just past the last tag it read, or one fed only blanks
+  // since; -1 when not known. `fed` is what it was given so far, in its positions.
+  private depth = 0;
+  private boundary = -1;
+  private fed = 0;
+  private readonly scanner = new PlainScanner();
+  // While the fast path reads: the line its element starts on; text listening is its own.
+  private plainReading = false;
+  private plainLine = 0;
+  private readonly sink: PlainSink = {
+    open: (name, attributes, lines) => {
+      // Cases name the line the parser would be on: the start tag's end.
+      this.parser.line = this.plainLine + lines;
+      this.openTag(name, attributes);
+    },
+    close: (name) => this.closeTag(name),
+    wantsText: () => this.collecting,
+    text: (t) => this.text(t),
+  };
 
   constructor(
     private readonly report: string,
     private readonly handlers: ReadHandlers,
+    private fast: boolean,
   ) {
     const parser = this.parser;
     parser.on('error', (err) =>
@@ -239,11 +341,91 @@ class ReportReader {
       if (/<!ENTITY/i.test(doctype))
         this.fail('declares XML entities; refused (entities are never expanded)');
     });
-    parser.on('opentag', (tag) => this.openTag(tag));
+    // XML 1.1 has other line ends and characters than the fast path knows.
+    parser.on('xmldecl', (decl) => {
+      if (decl.version !== undefined && decl.version !== '1.0') this.fast = false;
+    });
+    parser.on('opentag', (tag) => {
+      this.depth++;
+      this.openTag(tag.name, tag.attributes as Record<string, string>);
+      this.boundary = parser.position;
+    });
     // Text is listened to only inside a result or output element (see collectText): saxes
     // then skips the slicing of every other text, the whitespace between elements above all.
     parser.on('cdata', (t) => this.text(t));
-    parser.on('closetag', (tag) => this.closeTag(tag));
+    parser.on('closetag', (tag) => {
+      this.depth--;
+      this.closeTag(tag.name);
+      this.boundary = parser.position;
+    });
+  }
+
+  /**
+   * Feeds `text` to the parser, except the plain <testcase> elements met where the parser
+   * stands between elements: those are read by the fast path, which hands them to the same
+   * handlers, and the parser never sees them. Nothing changes for the parser but its position:
+   * an element, balanced, leaves it in the state it found it in.
+   */
+  write(text: string, surrogates: boolean): void {
+    let pos = 0;
+    let from = 0;
+    if (this.fast) this.scanner.reset(text, surrogates);
+    while (this.fast) {
+      const cut = text.indexOf('<testcase', from);
+      if (cut < 0) break;
+      if (cut > pos) {
+        this.parser.write(text.slice(pos, cut));
+        this.fed += cut - pos;
+        pos = cut;
+        if (this.failure) return;
+      }
+      const end = this.readPlain(text, cut);
+      if (end < 0) from = cut + 1;
+      else pos = from = end;
+    }
+    if (pos < text.length) {
+      this.parser.write(pos === 0 ? text : text.slice(pos));
+      this.fed += text.length - pos;
+    }
+    // Blanks up to the end leave the parser where it stood; a carriage return it keeps back.
+    const i = this.boundary - this.fed + text.length;
+    if (this.boundary >= 0 && i >= 0 && isBlank(text, i, text.length))
+      if (text.length === 0 || text.charCodeAt(text.length - 1) !== CR) this.boundary = this.fed;
+  }
+
+  /** Reads the <testcase> at `cut` without the parser; the index past it, or -1 when not. */
+  private readPlain(text: string, cut: number): number {
+    if (!this.fast || this.depth <= 0 || this.open || this.inProperties > 0 || this.failure)
+      return -1;
+    // The parser has read everything before `cut`: it must stand after a tag, with blanks
+    // since (the element must not be inside a comment, a CDATA section or text).
+    const from = this.boundary - this.fed + cut;
+    if (this.boundary < 0 || from < 0 || !isBlank(text, from, cut)) return -1;
+    if (cut > from && cut > 0 && text.charCodeAt(cut - 1) === CR) return -1;
+    const parser = this.parser;
+    const line = parser.line;
+    const opened = this.opened;
+    this.plainLine = line;
+    this.plainReading = true;
+    const plain = this.scanner.scanTestcase(cut, this.sink);
+    this.plainReading = false;
+    if (!plain) {
+      // Nothing left the reader: a case is handed over when it closes, the last event.
+      this.open = undefined;
+      this.opened = opened;
+      this.inProperties = 0;
+      this.collecting = false;
+      parser.line = line;
+      return -1;
+    }
+    // The parser never saw the element: its line and column move past it, so what it says
+    // next (an error above all) points where it should.
+    const el = this.scanner.last;
+    parser.line = line + el.lines;
+    parser.column = el.lines > 0 ? el.lastLineLength : parser.column + el.lastLineLength;
+    this.stats.plainCases++;
+    this.boundary = this.fed;
+    return el.end;
   }
 
   /** The root's own totals, for a report whose suites and cases say nothing. */
@@ -265,44 +447,53 @@ class ReportReader {
     this.failure ??= new UserError(`${this.report}:${this.parser.line}: ${what}`);
   }
 
-  private openTag(tag: SaxesTag): void {
-    const attrs = tag.attributes as Record<string, string>;
-    if (!this.stats.root) this.checkRoot(tag.name, attrs);
-    if (tag.name === 'testsuite') return this.openSuite(attrs);
-    if (tag.name === 'testcase') return this.openCase(attrs);
-    if (tag.name === 'properties') {
+  private openTag(name: string, attrs: Record<string, string>): void {
+    if (!this.stats.root) this.checkRoot(name, attrs);
+    if (name === 'testsuite') return this.openSuite(attrs);
+    if (name === 'testcase') return this.openCase(attrs);
+    if (name === 'properties') {
       this.inProperties++;
       return;
     }
     const open = this.open;
-    if (tag.name === 'property' && this.inProperties) {
+    if (name === 'property' && this.inProperties) {
       const suite = this.suiteStack.at(-1);
       if (!attrs.name) return;
-      if (open) open.tc.properties[attrs.name] = attrs.value ?? '';
-      else if (suite) suite.properties[attrs.name] = attrs.value ?? '';
+      if (open) {
+        if (open.tc.properties === NO_PROPERTIES) open.tc.properties = {};
+        open.tc.properties[attrs.name] = attrs.value ?? '';
+      } else if (suite) suite.properties[attrs.name] = attrs.value ?? '';
       return;
     }
-    if (open) this.openInCase(open, tag.name, attrs);
+    if (open) this.openInCase(open, name, attrs);
   }
 
   private checkRoot(name: string, attrs: Record<string, string>): void {
     this.stats.root = name;
     this.rootAttributes = attrs;
     if (JUNIT_ROOTS.has(name)) return;
-    const what = NOT_JUNIT[name] ?? `root element <${name}> is not JUnit`;
+    const what = Object.hasOwn(NOT_JUNIT, name)
+      ? NOT_JUNIT[name]
+      : `root element <${name}> is not JUnit`;
     this.fail(`${what}; allowed: <testsuites> or <testsuite>`);
   }
 
   private openSuite(attrs: Record<string, string>): void {
     const line = this.parser.line;
     const name = capName(attrs.name ?? '');
-    this.suiteStack.push({ name, attributes: attrs, properties: {}, cases: 0, line });
+    this.suiteStack.push({
+      name,
+      attributes: attrs,
+      properties: {},
+      casesBefore: this.opened,
+      line,
+    });
     this.suitePath = undefined;
     this.stats.suites++;
   }
 
   private openCase(attrs: Record<string, string>): void {
-    for (const s of this.suiteStack) s.cases++;
+    this.opened++;
     this.suitePath ??= Object.freeze(this.suiteStack.map((s) => s.name));
     this.open = {
       tc: {
@@ -312,16 +503,17 @@ class ReportReader {
         name: capName(attrs.name ?? ''),
         time: num(attrs.time),
         outcome: 'passed',
-        results: [],
-        flakyRuns: [],
-        reruns: [],
+        results: NO_RESULTS,
+        flakyRuns: NO_RESULTS,
+        reruns: NO_RESULTS,
         attributes: attrs,
-        properties: {},
-        suiteProperties: this.suiteStack.at(-1)?.properties ?? {},
+        properties: NO_PROPERTIES,
+        suiteProperties: this.suiteStack.at(-1)?.properties ?? NO_PROPERTIES,
         reportLine: this.parser.line,
       },
-      text: [],
-      textLen: 0,
+      text: '',
+      element: undefined,
+      result: undefined,
     };
   }
 
@@ -334,59 +526,56 @@ class ReportReader {
       if (attrs.type) result.type = attrs.type;
       if (attrs.file) result.file = attrs.file;
       if (attrs.line) result.line = attrs.line;
-      open.current = { element: name, result };
+      open.element = name;
+      open.result = result;
+      open.text = '';
       this.collectText(true);
-      open.text = [];
-      open.textLen = 0;
-      const tc = open.tc;
-      const list =
-        kind.kind === 'result' ? tc.results : kind.kind === 'flaky' ? tc.flakyRuns : tc.reruns;
-      list.push(result);
-      if (kind.kind === 'result') tc.outcome = worst(tc.outcome, kind.outcome);
-    } else if ((name === 'system-out' || name === 'system-err') && !open.current) {
-      open.current = { element: name };
+      pushResult(open.tc, kind.kind, result);
+      if (kind.kind === 'results') open.tc.outcome = worst(open.tc.outcome, kind.outcome);
+    } else if ((name === 'system-out' || name === 'system-err') && open.element === undefined) {
+      open.element = name;
+      open.text = '';
       this.collectText(true);
-      open.text = [];
-      open.textLen = 0;
     }
   }
 
   private text(t: string): void {
     const open = this.open;
-    if (!open?.current || open.textLen > TEXT_CAP) return;
-    open.text.push(t);
-    open.textLen += t.length;
+    if (open?.element === undefined || open.text.length > TEXT_CAP) return;
+    open.text += t;
   }
 
-  private closeTag(tag: SaxesTag): void {
-    if (tag.name === 'properties') {
+  private closeTag(name: string): void {
+    if (name === 'properties') {
       this.inProperties = Math.max(0, this.inProperties - 1);
       return;
     }
     const open = this.open;
-    if (open?.current && tag.name === open.current.element) return this.closeText(open, tag.name);
-    if (tag.name === 'testcase' && open) return this.closeCase(open);
-    if (tag.name === 'testsuite') this.closeSuite();
+    if (open?.element !== undefined && name === open.element) return this.closeText(open, name);
+    if (name === 'testcase' && open) return this.closeCase(open);
+    if (name === 'testsuite') this.closeSuite();
   }
 
   private closeText(open: OpenCase, name: string): void {
-    const text = open.text.join('');
+    const text = open.text;
     const trimmed = text.trim();
-    if (open.current?.result) {
-      if (trimmed) open.current.result.details = cap(trimmed);
+    if (open.result) {
+      if (trimmed) open.result.details = cap(trimmed);
     } else if (trimmed) {
       if (name === 'system-out') open.tc.systemOut = cap(text);
       else open.tc.systemErr = cap(text);
     }
-    open.current = undefined;
+    open.element = undefined;
+    open.result = undefined;
+    open.text = '';
     this.collectText(false);
-    open.text = [];
-    open.textLen = 0;
   }
 
   private collectText(on: boolean): void {
     if (on === this.collecting) return;
     this.collecting = on;
+    // The fast path hands text over itself, when `collecting` says so.
+    if (this.plainReading) return;
     if (on) this.parser.on('text', this.onText);
     else this.parser.off('text');
   }
@@ -405,15 +594,16 @@ class ReportReader {
     const s = this.suiteStack.pop();
     this.suitePath = undefined;
     if (!s || this.failure) return;
+    const cases = this.opened - s.casesBefore;
     this.handlers.onSuiteEnd?.({
       report: this.report,
       suites: this.suiteStack.map((x) => x.name),
       name: s.name,
-      cases: s.cases,
+      cases,
       attributes: s.attributes,
       properties: s.properties,
     });
-    if (s.cases !== 0 || !this.handlers.onDeclaredSuite) return;
+    if (cases !== 0 || !this.handlers.onDeclaredSuite) return;
     const a = s.attributes;
     this.handlers.onDeclaredSuite({
       report: this.report,
@@ -434,11 +624,12 @@ class ReportReader {
  * is skipped, not passed.
  */
 function notRun(tc: TestCase): void {
-  if (tc.results.length > 0) return;
-  const status = (tc.attributes.status ?? '').toLowerCase();
-  const result = (tc.attributes.result ?? '').toLowerCase();
+  const a = tc.attributes;
+  if (tc.results.length > 0 || (a.status === undefined && a.result === undefined)) return;
+  const status = (a.status ?? '').toLowerCase();
+  const result = (a.result ?? '').toLowerCase();
   if (!NOT_RUN.has(status) && result !== 'suppressed' && result !== 'skipped') return;
-  tc.results.push({ outcome: 'skipped', element: `status="${tc.attributes.status}"` });
+  pushResult(tc, 'results', { outcome: 'skipped', element: `status="${a.status}"` });
   tc.outcome = 'skipped';
 }
 
@@ -451,7 +642,10 @@ async function feed(
   const { parser } = reader;
   let tail = '';
   let blank = true;
+  let count = 0;
   for await (const chunk of chunks) {
+    // From a few megabytes on, now and then: see young-generation.ts.
+    if (++count % 16 === 0) await holdYoungGeneration();
     if (blank && /\S/.test(chunk)) blank = false;
     // Keep a possibly cut character reference for the next chunk so it is sanitized whole.
     let text = tail + chunk;
@@ -460,10 +654,11 @@ async function feed(
       tail = text.slice(amp);
       text = text.slice(0, amp);
     } else tail = '';
-    parser.write(sanitizeXmlChunk(text));
+    const suspect = SUSPECT.test(text);
+    reader.write(sanitize(text, suspect), suspect);
     if (reader.failure) throw reader.failure;
   }
-  parser.write(sanitizeXmlChunk(tail));
+  reader.write(sanitizeXmlChunk(tail), true);
   const empty = `${report}:1: is empty; a JUnit report needs a <testsuites> or <testsuite> root`;
   if (blank) throw new UserError(empty);
   parser.close();
@@ -477,8 +672,9 @@ export async function readJUnit(
   chunks: AsyncIterable<string> | Iterable<string>,
   report: string,
   handlers: ReadHandlers,
+  options: ReadOptions = {},
 ): Promise<ReadStats> {
-  const reader = new ReportReader(report, handlers);
+  const reader = new ReportReader(report, handlers, options.fast ?? true);
   await feed(reader, chunks, report);
   return reader.stats;
 }
@@ -488,11 +684,12 @@ export async function readJUnitFile(
   file: string,
   handlers: ReadHandlers,
   display = file,
+  options: ReadOptions = {},
 ): Promise<ReadStats> {
   let stream;
   try {
     stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
-    return await readJUnit(stream, display, handlers);
+    return await readJUnit(stream, display, handlers, options);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
       throw new UserError(`${display}: does not exist`);
@@ -507,12 +704,18 @@ export async function readJUnitFile(
 }
 
 /** Read all test cases of a string (small reports and tests). */
-export async function readJUnitString(xml: string, report = 'report.xml') {
+export async function readJUnitString(
+  xml: string,
+  report = 'report.xml',
+  options: ReadOptions = {},
+) {
   const cases: TestCase[] = [];
   const declared: DeclaredSuite[] = [];
-  await readJUnit([xml], report, {
-    onCase: (c) => cases.push(c),
-    onDeclaredSuite: (s) => declared.push(s),
-  });
+  await readJUnit(
+    [xml],
+    report,
+    { onCase: (c) => cases.push(c), onDeclaredSuite: (s) => declared.push(s) },
+    options,
+  );
   return { cases, declared };
 }
