@@ -3,7 +3,7 @@ import path from 'node:path';
 import { UserError, errorMessage, quote } from '../shared/errors.js';
 import { writeFileAtomic } from '../shared/files.js';
 import { parseDuration } from '../shared/inputs.js';
-import { flakeRate } from '../shared/history/analysis.js';
+import { flakeStats } from '../shared/history/analysis.js';
 import { DirectoryStore } from '../shared/history/directory-store.js';
 import { displayKey, type HistoryRun } from '../shared/history/entry.js';
 import {
@@ -71,7 +71,7 @@ export function historyReport(
         durationMs += t.durationMs;
       }
     }
-    const rates = [...ids].map((id) => ({ id, ...flakeRate(id, list) }));
+    const rates = [...flakeStats(list)].map(([id, f]) => ({ id, ...f }));
     const flakyRuns = rates.reduce((n, f) => n + f.flakyRuns, 0);
     const flaky = rates
       .filter((f) => f.flakyRuns > 0)
@@ -359,7 +359,7 @@ function writeQuarantine(
       : now.getTime() - policy.periodDays * 86_400_000;
   const recent = runs.filter((r) => Date.parse(r.time) >= cutoff).slice(0, policy.keep);
   // select-tests matches inventory ids, which are written as people read them.
-  const entries = overBudget(recent, policy, now).map((e) => ({ ...e, id: quarantineId(e.id) }));
+  const entries = overBudget(recent, policy).map((e) => ({ ...e, id: quarantineId(e.id) }));
   writeNamed('--quarantine', a.quarantine, file, quarantineFile(entries));
   const until = new Date(now.getTime() + policy.expiryDays * 86_400_000).toISOString();
   return [

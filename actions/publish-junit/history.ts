@@ -116,7 +116,7 @@ export async function loadHistory(
     flakeRate: windowFlakeRate(window),
     budget: h.policy.budget,
     threshold: { count: h.policy.count, of: h.policy.of },
-    quarantine: overBudget([current, ...earlier], h.policy, deps.now),
+    quarantine: overBudget([current, ...earlier], h.policy),
     trend: trend([current, ...earlier]),
   };
   return { view, current, earlier, store, notices };

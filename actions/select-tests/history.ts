@@ -82,7 +82,7 @@ export function autoQuarantine(
   notices: string[],
 ): Quarantine {
   const policy = opts.history?.policy;
-  const over = policy ? overBudget(history.runs.slice(0, policy.of), policy, now) : [];
+  const over = policy ? overBudget(history.runs.slice(0, policy.of), policy) : [];
   const active: QuarantineEntry[] = [];
   const expired: QuarantineEntry[] = [];
   const matcher = inventoryIds ? new CaseMatcher(inventoryIds) : undefined;

@@ -1,4 +1,4 @@
-import { Interner, OUTCOMES, columnsOf, type HistoryOutcome, type HistoryRun } from './entry.js';
+import { Interner, OUTCOMES, columnsOf, type HistoryRun } from './entry.js';
 
 /**
  * What the history says about this run's tests:
@@ -27,43 +27,6 @@ export interface ClassifyOptions {
   persistentAfter: number;
 }
 
-/** Commits on which a test both failed and passed, over the runs given. */
-export function flakyCommits(id: string, runs: readonly HistoryRun[]): Set<string> {
-  const seen = new Map<string, Set<HistoryOutcome>>();
-  for (const run of runs) {
-    const t = run.tests.get(id);
-    if (!t) continue;
-    const s = seen.get(run.sha) ?? new Set<HistoryOutcome>();
-    s.add(t.outcome);
-    seen.set(run.sha, s);
-  }
-  const out = new Set<string>();
-  for (const [sha, s] of seen) {
-    if (s.has('flaky') || (s.has('failed') && s.has('passed'))) out.add(sha);
-  }
-  return out;
-}
-
-/**
- * How often a test was flaky: runs in which it passed only on a rerun, or failed on a commit
- * it also passed on, over the runs in which it ran.
- */
-export function flakeRate(
-  id: string,
-  runs: readonly HistoryRun[],
-): { rate: number; flakyRuns: number; runs: number } {
-  const commits = flakyCommits(id, runs);
-  let total = 0;
-  let flakyRuns = 0;
-  for (const run of runs) {
-    const o = run.tests.get(id)?.outcome;
-    if (o === undefined || o === 'skipped') continue;
-    total++;
-    if (o === 'flaky' || (o === 'failed' && commits.has(run.sha))) flakyRuns++;
-  }
-  return { rate: total ? flakyRuns / total : 0, flakyRuns, runs: total };
-}
-
 export interface FlakeStat {
   rate: number;
   flakyRuns: number;
@@ -80,8 +43,9 @@ const FLAKY_CODE = OUTCOMES.indexOf('flaky');
 const SKIPPED = OUTCOMES.indexOf('skipped');
 
 /**
- * flakeRate for every test at once, over each test's newest `limit` runs (runs newest first):
- * two passes over the runs, where one call per test would pass over them for each test.
+ * How often each test was flaky, over its newest `limit` runs (runs newest first): runs in which
+ * it passed only on a rerun, or failed on a commit it also passed on, over the runs in which it
+ * ran. Two passes over the runs for all tests at once.
  * Only commits with more than one run can turn a failure into a flake, so only those are
  * looked at closely.
  */

@@ -23,7 +23,6 @@ export interface QuarantineEntry {
 export function overBudget(
   runs: readonly HistoryRun[],
   policy: Pick<FlakePolicy, 'count' | 'of' | 'expiryDays'>,
-  _now?: Date,
 ): QuarantineEntry[] {
   const out: QuarantineEntry[] = [];
   const stats = flakeStats(runs, policy.of);

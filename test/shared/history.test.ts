@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readQuarantine } from '../../actions/select-tests/quarantine.js';
-import { classify, flakeRate } from '../../shared/history/analysis.js';
+import { classify, flakeStats } from '../../shared/history/analysis.js';
 import { CacheStore } from '../../shared/history/cache-store.js';
 import { DirectoryStore } from '../../shared/history/directory-store.js';
 import {
@@ -180,7 +180,7 @@ describe('classification', () => {
   it('calls a failure that passed on a re-run of the same commit flaky, never new', () => {
     const first = run({ t: 'failed' }, { sha: 'c9', runAttempt: 1, runId: '77' });
     const rerun = run({ t: 'passed' }, { sha: 'c9', runAttempt: 2, runId: '77' });
-    expect(flakeRate('t', [rerun, first])).toEqual({ rate: 0.5, flakyRuns: 1, runs: 2 });
+    expect(flakeStats([rerun, first]).get('t')).toEqual({ rate: 0.5, flakyRuns: 1, runs: 2 });
     const again = run({ t: 'failed' }, { sha: 'c9', runAttempt: 3, runId: '77' });
     const c = classify(again, [rerun, first], opts);
     expect(c.knownFlaky.map((f) => f.id)).toEqual(['t']);
@@ -209,11 +209,7 @@ describe('flake budget', () => {
     const now = new Date(Date.parse(runs[0].time) + 3_600_000);
     // 14 days from the flaky run that put it over the threshold (the older of the two).
     const until = new Date(Date.parse(runs[2].time) + 14 * 86_400_000).toISOString().slice(0, 10);
-    const entries = overBudget(
-      runs,
-      { ...parseThreshold('2 in 100', 'flake'), expiryDays: 14 },
-      now,
-    );
+    const entries = overBudget(runs, { ...parseThreshold('2 in 100', 'flake'), expiryDays: 14 });
     expect(entries).toEqual([
       {
         id: 'flaky',
