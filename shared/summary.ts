@@ -4,13 +4,21 @@
  */
 export const SUMMARY_LIMIT_BYTES = 1024 * 1024;
 
+const CELL_SPECIAL = /\\|\||\r?\n|<|>/g;
+const CELL_ESCAPE: Record<string, string> = {
+  '\\': '\\\\',
+  '|': '\\|',
+  '\n': '<br>',
+  '\r\n': '<br>',
+  '<': '&lt;',
+  '>': '&gt;',
+};
+
+/** A table cell: one pass, and none at all for the common cell with nothing to escape. */
 export function escapeCell(value: unknown): string {
-  return String(value ?? '')
-    .replace(/\\/g, '\\\\')
-    .replace(/\|/g, '\\|')
-    .replace(/\r?\n/g, '<br>')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  const s = String(value ?? '');
+  CELL_SPECIAL.lastIndex = 0;
+  return CELL_SPECIAL.test(s) ? s.replace(CELL_SPECIAL, (m) => CELL_ESCAPE[m]) : s;
 }
 
 export function escapeHtml(value: string): string {
@@ -19,10 +27,15 @@ export function escapeHtml(value: string): string {
 
 /** A Markdown table; cells are escaped. */
 export function table(header: string[], rows: unknown[][]): string {
-  const head = `| ${header.map(escapeCell).join(' | ')} |`;
+  const head = tableRow(header);
   const rule = `| ${header.map(() => '---').join(' | ')} |`;
-  const body = rows.map((r) => `| ${r.map(escapeCell).join(' | ')} |`);
+  const body = rows.map(tableRow);
   return [head, rule, ...body].join('\n') + '\n';
+}
+
+/** One row of a Markdown table, without its line end; cells are escaped. */
+export function tableRow(cells: unknown[]): string {
+  return `| ${cells.map(escapeCell).join(' | ')} |`;
 }
 
 /** A collapsed section. `body` is Markdown; a blank line keeps GitHub rendering it. */

@@ -1,5 +1,5 @@
 import { formatDuration } from '../../shared/format.js';
-import { table } from '../../shared/summary.js';
+import { table, tableRow } from '../../shared/summary.js';
 import { collapsed, fenced, text, trimMarkdown } from './escape.js';
 import type { FailureEntry, Results, Totals } from './results.js';
 
@@ -66,22 +66,16 @@ function failureSection(r: Results, maxDetails: number, room: number): string {
   const rows: string[] = [];
   let used = bytes(head) + 200;
   for (const f of r.failures) {
-    const row = table(
-      ['', '', '', ''],
-      [
-        [
-          f.outcome === 'error' ? '💥' : '❌',
-          text(title(f)),
-          text(oneLine(f.message ?? '')),
-          text(where(f)),
-        ],
-      ],
-    )
-      .split('\n')
-      .slice(2)
-      .join('\n');
-    if (used + bytes(row) > room) break;
-    used += bytes(row);
+    const row = tableRow([
+      f.outcome === 'error' ? '💥' : '❌',
+      text(title(f)),
+      text(oneLine(f.message ?? '')),
+      text(where(f)),
+    ]);
+    // Each row counts with its line end.
+    const size = bytes(row) + 1;
+    if (used + size > room) break;
+    used += size;
     rows.push(row);
   }
   const left = r.failures.length - rows.length + r.omitted.failures;

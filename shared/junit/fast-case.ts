@@ -1,3 +1,5 @@
+import { detach } from './detach.js';
+
 /**
  * <testcase> elements read without the XML parser, when they are written in the plain subset
  * of XML that nearly every producer writes: ASCII names, quoted attributes, text, the five
@@ -194,6 +196,22 @@ for (const list of KNOWN_NAMES) list?.sort((a, b) => b.length - a.length);
  */
 const NO_ATTRIBUTES = Object.create(null) as Record<string, string>;
 
+/**
+ * A start tag as it was last written, but for its values: most reports write every test case,
+ * and every child of one kind, the same way. `lits` are the characters around the values
+ * (the first runs from '<' to the first value's quote, the last from the last value's quote
+ * to just before '>' or '/>'); `quotes` close each value.
+ */
+interface Shape {
+  name: string;
+  names: string[];
+  quotes: string[];
+  lits: string[];
+}
+
+// Shapes kept per place (test case or child); a report with more keeps its newest.
+const SHAPES = 4;
+
 /** The elements of one text, read one after another (see scanTestcase). */
 export class PlainScanner {
   private s = '';
@@ -213,6 +231,12 @@ export class PlainScanner {
   /** The name last read. */
   private found = '';
   private readonly open: string[] = [];
+  private readonly caseShapes: Shape[] = [];
+  private readonly childShapes: Shape[] = [];
+  // Where the values of the start tag being read stand, to learn its shape.
+  private readonly valueStarts: number[] = [];
+  private readonly valueEnds: number[] = [];
+  private readonly valueNames: string[] = [];
   readonly last: PlainEnd = { end: 0, lines: 0, lastLineLength: 0 };
 
   /**
@@ -307,11 +331,17 @@ export class PlainScanner {
    * <testcase>, and no other one may be.
    */
   private startTag(i: number, first: boolean): Record<string, string> | undefined {
+    const shapes = first ? this.caseShapes : this.childShapes;
+    for (let k = 0; k < shapes.length; k++) {
+      const attributes = this.byShape(shapes[k], i, first);
+      if (attributes !== undefined) return attributes;
+    }
     const s = this.s;
     const ne = this.readName(i + 1);
     if (ne === i + 1) return undefined;
     const name = this.found;
     if (first ? name !== 'testcase' : name === 'testcase' || name === 'testsuite') return undefined;
+    this.valueNames.length = 0;
     let attributes: Record<string, string> | undefined;
     for (let j = ne; ;) {
       const k = this.skipSpaces(j);
@@ -321,6 +351,7 @@ export class PlainScanner {
         this.selfClosing = c === SLASH;
         this.at = c === SLASH ? k + 2 : k + 1;
         this.found = name;
+        this.learn(shapes, name, i, k);
         // The test case's attributes are its own, to keep; no other tag's are kept.
         return (
           attributes ?? (first ? (Object.create(null) as Record<string, string>) : NO_ATTRIBUTES)
@@ -332,6 +363,68 @@ export class PlainScanner {
       j = this.attribute(k, attributes);
       if (j < 0) return undefined;
     }
+  }
+
+  /**
+   * The start tag at `i` read by a shape: its attributes, or undefined when it is written
+   * otherwise (the full reading then decides). Its values are checked as `value` checks any.
+   */
+  private byShape(shape: Shape, i: number, first: boolean): Record<string, string> | undefined {
+    const s = this.s;
+    const lits = shape.lits;
+    if (!s.startsWith(lits[0], i)) return undefined;
+    const names = shape.names;
+    const lines = this.lines;
+    const lastBreak = this.lastBreak;
+    let p = i + lits[0].length;
+    let attributes: Record<string, string> | undefined;
+    for (let k = 0; k < names.length; k++) {
+      const end = s.indexOf(shape.quotes[k], p);
+      const value = end < 0 ? undefined : this.value(p, end);
+      if (value === undefined || !s.startsWith(lits[k + 1], end)) {
+        this.lines = lines;
+        this.lastBreak = lastBreak;
+        return undefined;
+      }
+      attributes ??= Object.create(null) as Record<string, string>;
+      attributes[names[k]] = value;
+      p = end + lits[k + 1].length;
+    }
+    const c = codeAt(s, p);
+    if (c === GT) this.selfClosing = false;
+    else if (c === SLASH && codeAt(s, p + 1) === GT) this.selfClosing = true;
+    else {
+      this.lines = lines;
+      this.lastBreak = lastBreak;
+      return undefined;
+    }
+    this.at = this.selfClosing ? p + 2 : p + 1;
+    this.found = shape.name;
+    return attributes ?? (first ? (Object.create(null) as Record<string, string>) : NO_ATTRIBUTES);
+  }
+
+  /**
+   * Keeps the shape of the start tag just read, from `i` to `end` (its '>' or '/>'), unless
+   * it spans lines: its literal characters are then never counted for line breaks.
+   */
+  private learn(shapes: Shape[], name: string, i: number, end: number): void {
+    const s = this.s;
+    const starts = this.valueStarts;
+    const ends = this.valueEnds;
+    const n = this.valueNames.length;
+    const lits: string[] = [];
+    let from = i;
+    for (let k = 0; k < n; k++) {
+      lits.push(s.slice(from, starts[k]));
+      from = ends[k];
+    }
+    lits.push(s.slice(from, end));
+    for (const lit of lits) if (lit.includes('\n')) return;
+    // Kept past this text: copies, which pin no input chunk.
+    for (let k = 0; k < lits.length; k++) lits[k] = detach(lits[k]);
+    const quotes = ends.slice(0, n).map((e) => s[e]);
+    if (shapes.length >= SHAPES) shapes.pop();
+    shapes.unshift({ name, names: this.valueNames.slice(0, n), quotes, lits });
   }
 
   /** The attribute at `i` into `attrs`; the index past it, or -1 when it is not plain. */
@@ -351,6 +444,10 @@ export class PlainScanner {
     const value = this.value(k + 1, close);
     if (value === undefined) return -1;
     attrs[name] = value;
+    const n = this.valueNames.length;
+    this.valueNames.push(name);
+    this.valueStarts[n] = k + 1;
+    this.valueEnds[n] = close;
     return close + 1;
   }
 

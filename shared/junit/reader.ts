@@ -1,8 +1,11 @@
-import { createReadStream } from 'node:fs';
 import { SaxesParser } from 'saxes';
 import { UserError } from '../errors.js';
 import { PlainScanner, isBlank, type PlainSink } from './fast-case.js';
+import { fileText } from './file-text.js';
 import { holdYoungGeneration } from './young-generation.js';
+
+// Where the reader's callers have always found it.
+export { detach } from './detach.js';
 
 /**
  * One streaming JUnit reader for the whole suite: publish-junit reads results with it and
@@ -112,20 +115,6 @@ export interface ReadOptions {
    * Off, the parser reads every element: what the fast path is tested against.
    */
   fast?: boolean;
-}
-
-/**
- * A copy of `text` that shares no memory with the chunk it was parsed from. Strings handed out
- * by the reader may be slices of a 256 KB input chunk, which V8 keeps alive as long as the
- * slice lives; a caller keeping strings past the case (lists, maps) keeps copies instead.
- */
-export function detach(text: string): string;
-export function detach(text: string | undefined): string | undefined;
-export function detach(text: string | undefined): string | undefined {
-  if (text === undefined || text.length < 13) return text;
-  // Joined to one character, the text is one new string when sliced again: V8 flattens the
-  // join into a fresh copy first. A third of the cost of a round trip through a Buffer.
-  return ` ${text}`.slice(1);
 }
 
 /** Longest text kept for a message, details or system-out (characters). */
@@ -287,6 +276,9 @@ const NOT_JUNIT: Record<string, string> = {
 };
 
 const CR = 0x0d;
+const NL = 0x0a;
+const TAB = 0x09;
+const SPACE = 0x20;
 
 /**
  * The state of one report being read: the open suites, the open case and the first error.
@@ -374,6 +366,11 @@ class ReportReader {
       const cut = text.indexOf('<testcase', from);
       if (cut < 0) break;
       if (cut > pos) {
+        const end = this.readPlainAfterBlanks(text, pos, cut);
+        if (end >= 0) {
+          pos = from = end;
+          continue;
+        }
         this.parser.write(text.slice(pos, cut));
         this.fed += cut - pos;
         pos = cut;
@@ -391,6 +388,34 @@ class ReportReader {
     const i = this.boundary - this.fed + text.length;
     if (this.boundary >= 0 && i >= 0 && isBlank(text, i, text.length))
       if (text.length === 0 || text.charCodeAt(text.length - 1) !== CR) this.boundary = this.fed;
+  }
+
+  /**
+   * The blanks between two plain cases, and the case after them, read without the parser: it
+   * would only count their lines, and a call into it for every line end of a report costs
+   * more than the case. The index past the case, or -1 with nothing changed.
+   */
+  private readPlainAfterBlanks(text: string, pos: number, cut: number): number {
+    if (this.boundary !== this.fed || this.boundary < 0) return -1;
+    let breaks = 0;
+    let lastBreak = -1;
+    for (let j = pos; j < cut; j++) {
+      const c = text.charCodeAt(j);
+      if (c === NL) {
+        breaks++;
+        lastBreak = j;
+      } else if (c !== SPACE && c !== TAB) return -1;
+    }
+    const parser = this.parser;
+    const { line, column } = parser;
+    parser.line += breaks;
+    parser.column = lastBreak < 0 ? column + cut - pos : cut - lastBreak - 1;
+    const end = this.readPlain(text, cut);
+    if (end < 0) {
+      parser.line = line;
+      parser.column = column;
+    }
+    return end;
   }
 
   /** Reads the <testcase> at `cut` without the parser; the index past it, or -1 when not. */
@@ -686,10 +711,9 @@ export async function readJUnitFile(
   display = file,
   options: ReadOptions = {},
 ): Promise<ReadStats> {
-  let stream;
+  const chunks = fileText(file);
   try {
-    stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
-    return await readJUnit(stream, display, handlers, options);
+    return await readJUnit(chunks, display, handlers, options);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT')
       throw new UserError(`${display}: does not exist`);
@@ -699,7 +723,7 @@ export async function readJUnitFile(
       throw new UserError(`${display}: is a loop of symbolic links, not a JUnit file`);
     throw err;
   } finally {
-    stream?.destroy();
+    await chunks.return(undefined);
   }
 }
 
