@@ -21,15 +21,110 @@ export interface Inventory {
   tests: InventoryTest[];
   formats: InventoryFormat[];
   files: string[];
+  /**
+   * Each test's position in `tests`, by id: made to find ids seen twice, and kept so that
+   * reading timings needs no index of its own. Absent once `tests` is changed (go's leaves).
+   */
+  positions?: Positions;
+}
+
+/** Where each id is in a list of tests. */
+export interface Positions {
+  /** The id's position, or undefined for an id not in the list. */
+  get(id: string): number | undefined;
+}
+
+const HASH_START = 0x811c9dc5 | 0;
+
+/** FNV-1a over UTF-16 code units, from `h` on: an id made of texts is hashed text by text. */
+function hashOn(h: number, text: string): number {
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** The hash, its bits mixed for the table's index; never 0, which marks a free slot. */
+function finish(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return (h ^ (h >>> 13)) | 1;
+}
+
+const idHash = (id: string) => finish(hashOn(HASH_START, id));
+
+/**
+ * The inventory's tests by id: open addressing over one Int32Array of (hash, position)
+ * pairs. Not a Map, for a large suite: the hashes are made from the report's flat texts as
+ * the ids are (a Map hashes each id again, walking its rope), a probe reads a few adjacent
+ * numbers rather than entries and keys spread over the heap, and growing it leaves no
+ * garbage. Together about half of what a Map of 100k ids costs.
+ */
+class IdIndex implements Positions {
+  private slots = new Int32Array(2 * 1024);
+  private mask = 1023;
+  private count = 0;
+
+  constructor(private readonly tests: readonly InventoryTest[]) {}
+
+  get(id: string): number | undefined {
+    const at = this.find(id, idHash(id));
+    return at < 0 ? undefined : at;
+  }
+
+  /** Records `at` as the position of `id` (hash `hash`) if it has none: its position, or -1. */
+  add(id: string, hash: number, at: number): number {
+    const seen = this.find(id, hash);
+    if (seen >= 0) return seen;
+    if (2 * (this.count + 1) > this.mask + 1) this.grow();
+    let slot = hash & this.mask;
+    while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
+    this.slots[2 * slot] = hash;
+    this.slots[2 * slot + 1] = at;
+    this.count++;
+    return -1;
+  }
+
+  private find(id: string, hash: number): number {
+    const { slots, mask } = this;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const h = slots[2 * slot];
+      if (h === 0) return -1;
+      if (h === hash && this.tests[slots[2 * slot + 1]].id === id) return slots[2 * slot + 1];
+    }
+  }
+
+  private grow(): void {
+    const old = this.slots;
+    this.mask = 2 * this.mask + 1;
+    this.slots = new Int32Array(2 * (this.mask + 1));
+    for (let k = 0; k < old.length; k += 2) {
+      if (old[k] === 0) continue;
+      let slot = old[k] & this.mask;
+      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[2 * slot] = old[k];
+      this.slots[2 * slot + 1] = old[k + 1];
+    }
+  }
 }
 
 /**
  * Ginkgo writes JUnit names as `[It] container text leaf text [label, label]`; the id is the
  * spec's full text, the same as in its JSON report, and the bracketed labels are its labels.
  * As a regex: `^\[(It|Entry|Measure)\] (.*?)(?: \[([^\]]*)\])?$` with the `s` flag; split by
- * hand below, since timings read it for every testcase of a large suite.
+ * hand below, since timings read it for every testcase of a large suite. The prefix's length,
+ * or 0 for another name:
  */
-const GINKGO_PREFIXES = ['[It] ', '[Entry] ', '[Measure] '];
+function ginkgoPrefix(name: string): number {
+  if (name.charCodeAt(0) !== 0x5b /* [ */) return 0;
+  switch (name.charCodeAt(1)) {
+    case 0x49 /* I */:
+      return name.startsWith('[It] ') ? 5 : 0;
+    case 0x45 /* E */:
+      return name.startsWith('[Entry] ') ? 8 : 0;
+    case 0x4d /* M */:
+      return name.startsWith('[Measure] ') ? 10 : 0;
+    default:
+      return 0;
+  }
+}
 
 /**
  * Where the spec text and the labels are in a Ginkgo JUnit name: false for another name, else
@@ -39,9 +134,8 @@ const GINKGO_PREFIXES = ['[It] ', '[Entry] ', '[Measure] '];
 const bounds = { start: 0, end: 0, labels: -1 };
 
 function ginkgoBounds(name: string): boolean {
-  const prefix = GINKGO_PREFIXES.find((p) => name.startsWith(p));
-  if (prefix === undefined) return false;
-  const start = prefix.length;
+  const start = ginkgoPrefix(name);
+  if (start === 0) return false;
   const last = name.length - 1;
   bounds.start = start;
   bounds.end = name.length;
@@ -105,59 +199,93 @@ function isGinkgoReport(doc: unknown): doc is GinkgoReport[] {
   );
 }
 
-// Long because it is one pass over a report that may hold 100k specs: plain loops, one
-// reused array for the id's parts, and the labels array of the parsed report taken as it is
-// wherever one level holds all of a spec's labels.
-function fromGinkgo(reports: GinkgoReport[], display: string): InventoryTest[] {
+/**
+ * A spec's labels, as one list per distinct set: the suite's, the containers' and the spec's
+ * own, each once, in the order first seen. The lists are the paths of a tree, a label a step,
+ * so the specs of a suite, which share a few sets, share their lists too.
+ */
+interface LabelList {
+  labels: readonly string[];
+  next?: Map<string, LabelList>;
+}
+
+function withLabel(list: LabelList, label: string): LabelList {
+  if (list.labels.includes(label)) return list;
+  list.next ??= new Map();
+  let next = list.next.get(label);
+  if (!next) list.next.set(label, (next = { labels: [...list.labels, label] }));
+  return next;
+}
+
+function withLabels(list: LabelList, labels: readonly string[] | null | undefined): LabelList {
+  if (!labels?.length) return list;
+  for (const label of labels) list = withLabel(list, label);
+  return list;
+}
+
+// Long because it is one pass over a report that may hold 100k specs: nothing is made per
+// spec but its record, its id and its hash, and the label lists are shared (above). An id of
+// several texts is concatenated, a rope of them: join() would make it flat, but takes four
+// times the memory, most of it garbage made while the parsed report is alive, which the
+// collector then copies. A rope is stored and hashed as it is; V8 makes it flat where it is
+// first read character by character (compared, or made a pattern of), if ever.
+function fromGinkgo(
+  reports: GinkgoReport[],
+  display: string,
+): { tests: InventoryTest[]; hashes: Int32Array } {
   const out: InventoryTest[] = [];
-  const parts: string[] = [];
+  let hashes = new Int32Array(1024);
+  const noLabels: LabelList = { labels: [] };
   for (let r = 0; r < reports.length; r++) {
     const report = reports[r];
-    const suiteLabels = report.SuiteLabels ?? [];
     const suite = report.SuiteDescription ?? '';
+    const suiteLabels = withLabels(noLabels, report.SuiteLabels);
     const specs = report.SpecReports ?? [];
     for (let s = 0; s < specs.length; s++) {
       const spec = specs[s];
       // Suite set-up nodes (BeforeSuite, ReportAfterSuite...) are reports too, not specs.
       if (spec.LeafNodeType !== undefined && spec.LeafNodeType !== 'It') continue;
       if (spec.State === 'pending') continue;
-      if (typeof spec.LeafNodeText !== 'string') {
+      const leaf = spec.LeafNodeText;
+      if (typeof leaf !== 'string') {
         throw new UserError(
           `${display}: [${r}].SpecReports[${s}] has no LeafNodeText; is this a Ginkgo JSON report?`,
         );
       }
-      // join() makes a flat string; concatenation would make a rope that every Map lookup
-      // of the id then has to flatten.
-      parts.length = 0;
-      for (const t of spec.ContainerHierarchyTexts ?? []) if (t !== '') parts.push(t);
-      if (spec.LeafNodeText !== '') parts.push(spec.LeafNodeText);
-      const id = parts.length === 1 ? parts[0] : parts.join(' ');
-      // The suite's, the containers' and the spec's own labels, each once.
-      let only: readonly string[] | undefined = suiteLabels.length ? suiteLabels : undefined;
-      let merged: string[] | undefined;
-      const levels = spec.ContainerHierarchyLabels ?? [];
-      for (let l = 0; l <= levels.length; l++) {
-        const level = l < levels.length ? levels[l] : spec.LeafNodeLabels;
-        if (!level?.length) continue;
-        if (!only) {
-          only = level;
-          continue;
+      // The id: the non-empty texts, the containers' then the spec's, joined by spaces.
+      let id = '';
+      let hash = HASH_START;
+      for (const t of spec.ContainerHierarchyTexts ?? []) {
+        if (t === '') continue;
+        if (id === '') id = t;
+        else {
+          id = `${id} ${t}`;
+          hash = hashOn(hash, ' ');
         }
-        merged ??= only.slice();
-        for (const label of level) if (!merged.includes(label)) merged.push(label);
+        hash = hashOn(hash, t);
       }
-      const labels = merged ?? only ?? [];
-      out.push({ id, labels: hasDuplicate(labels) ? [...new Set(labels)] : labels, suite });
+      if (leaf !== '') {
+        if (id === '') id = leaf;
+        else {
+          id = `${id} ${leaf}`;
+          hash = hashOn(hash, ' ');
+        }
+        hash = hashOn(hash, leaf);
+      }
+      if (out.length === hashes.length) {
+        const more = new Int32Array(2 * hashes.length);
+        more.set(hashes);
+        hashes = more;
+      }
+      hashes[out.length] = finish(hash);
+      let labels = suiteLabels;
+      const levels = spec.ContainerHierarchyLabels ?? [];
+      for (let l = 0; l < levels.length; l++) labels = withLabels(labels, levels[l]);
+      labels = withLabels(labels, spec.LeafNodeLabels);
+      out.push({ id, labels: labels.labels, suite });
     }
   }
-  return out;
-}
-
-/** For a spec's few labels a nested loop is cheaper than a Set. */
-function hasDuplicate(labels: readonly string[]): boolean {
-  for (let i = 1; i < labels.length; i++)
-    for (let j = 0; j < i; j++) if (labels[i] === labels[j]) return true;
-  return false;
+  return { tests: out, hashes };
 }
 
 function fromList(doc: unknown, display: string): InventoryTest[] {
@@ -217,7 +345,7 @@ async function fromJUnit(found: FoundFile): Promise<InventoryTest[]> {
 
 async function readInventoryFile(
   found: FoundFile,
-): Promise<{ tests: InventoryTest[]; format: InventoryFormat }> {
+): Promise<{ tests: InventoryTest[]; format: InventoryFormat; hashes?: Int32Array }> {
   const lower = found.file.toLowerCase();
   if (lower.endsWith('.xml')) return { tests: await fromJUnit(found), format: 'junit' };
   let text: string;
@@ -236,31 +364,33 @@ async function readInventoryFile(
       `${found.display}: not valid ${lower.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message.split('\n')[0]}`,
     );
   }
-  if (isGinkgoReport(doc)) return { tests: fromGinkgo(doc, found.display), format: 'ginkgo' };
+  if (isGinkgoReport(doc)) return { ...fromGinkgo(doc, found.display), format: 'ginkgo' };
   return { tests: fromList(doc, found.display), format: 'list' };
 }
 
 /** Read every file; an id seen twice (a spec in two reports) is one test with both label sets. */
 export async function readInventory(files: readonly FoundFile[]): Promise<Inventory> {
-  const byId = new Map<string, InventoryTest>();
   const tests: InventoryTest[] = [];
+  const byId = new IdIndex(tests);
   const formats = new Set<InventoryFormat>();
   for (const found of files) {
     const read = await readInventoryFile(found);
     formats.add(read.format);
-    for (const t of read.tests) {
-      const seen = byId.get(t.id);
-      if (!seen) {
+    for (let k = 0; k < read.tests.length; k++) {
+      const t = read.tests[k];
+      const at = byId.add(t.id, read.hashes ? read.hashes[k] : idHash(t.id), tests.length);
+      if (at < 0) {
         // The readers' objects are this inventory's own: kept as they are, not copied.
-        byId.set(t.id, t);
         tests.push(t);
-      } else if (t.labels.some((l) => !seen.labels.includes(l))) {
-        // A new array: a reader may share one labels array between tests.
-        seen.labels = union(seen.labels, t.labels);
+        continue;
       }
+      const seen = tests[at];
+      // A new array: a reader may share one labels array between tests.
+      if (t.labels.some((l) => !seen.labels.includes(l)))
+        seen.labels = union(seen.labels, t.labels);
     }
   }
-  return { tests, formats: [...formats], files: files.map((f) => f.display) };
+  return { tests, formats: [...formats], files: files.map((f) => f.display), positions: byId };
 }
 
 function union(a: readonly string[], b: readonly string[]): string[] {

@@ -9,6 +9,7 @@ import {
   labelMatcher,
   parseLabelFilter,
   type LabelExpr,
+  type LabelMatcher,
 } from '../../shared/labels/filter.js';
 import {
   compileGoRegexp,
@@ -40,7 +41,7 @@ import {
   type Runner,
 } from './runners.js';
 import { assignShards, expectedDurations, lowerBound } from './shards.js';
-import { readTimings } from './timings.js';
+import { readTimings, type WantedIn } from './timings.js';
 import type { Deps, Options, Selection } from './types.js';
 
 /**
@@ -315,7 +316,7 @@ async function fromInventory(
   given: { inventory: Inventory; quarantinedTests: Set<string>; history?: HistoryRead },
 ): Promise<ArgsRequest> {
   const { inventory, quarantinedTests, history } = given;
-  const { selected, suites, quarantinedOut } = matching(
+  const { selected, suites, quarantinedOut, at } = matching(
     inventory,
     { expr, unquarantined },
     patterns,
@@ -334,7 +335,12 @@ async function fromInventory(
   // Positions in `selected` of this job's tests; undefined: all of them.
   let mine: number[] | undefined;
   if (sharded) {
-    const { positions, ...shards } = await shard(selected, opts, sel.warnings);
+    const { positions, ...shards } = await shard(
+      selected,
+      opts,
+      sel.warnings,
+      within(inventory, at),
+    );
     Object.assign(sel, shards);
     mine = positions;
   }
@@ -455,28 +461,41 @@ async function readInventoryInput(opts: Options): Promise<Inventory> {
   }
   const read = await readInventory(files);
   // go test runs a parent test to reach its subtests: parents are containers, as in Ginkgo.
-  return opts.runner === 'go' ? { ...read, tests: goLeaves(read.tests) } : read;
+  return opts.runner === 'go'
+    ? { tests: goLeaves(read.tests), formats: read.formats, files: read.files }
+    : read;
 }
 
 /**
  * The inventory's tests that pass the quarantine, focus, skip and label filter, in order, and
  * how many of those the rest would select the quarantine took out (by id or by label: such a
- * test passes the filter without the quarantined labels and fails it with them).
+ * test passes the filter without the quarantined labels and fails it with them), and where
+ * in the inventory each selected test is.
  */
 function matching(
   inventory: Inventory,
   filters: { expr: LabelExpr; unquarantined: LabelExpr },
   patterns: Patterns,
   quarantinedTests: Set<string>,
-): { selected: string[]; suites: Array<string | undefined>; quarantinedOut: number } {
+): {
+  selected: string[];
+  suites: Array<string | undefined>;
+  quarantinedOut: number;
+  at: number[];
+} {
   const selected: string[] = [];
   const suites: Array<string | undefined> = [];
-  const matches = labelMatcher(filters.expr);
+  const at: number[] = [];
+  const matches = byLabelSet(labelMatcher(filters.expr));
   const rest =
-    filters.unquarantined !== filters.expr ? labelMatcher(filters.unquarantined) : undefined;
+    filters.unquarantined !== filters.expr
+      ? byLabelSet(labelMatcher(filters.unquarantined))
+      : undefined;
   const { focus, skip } = patterns;
   let quarantinedOut = 0;
-  for (const t of inventory.tests) {
+  const tests = inventory.tests;
+  for (let i = 0; i < tests.length; i++) {
+    const t = tests[i];
     if (focus || skip) {
       const text = t.suite !== undefined ? `${t.suite} ${t.id}` : t.id;
       if (focus && !focus.test(text)) continue;
@@ -492,8 +511,41 @@ function matching(
     }
     selected.push(t.id);
     suites.push(t.suite);
+    at.push(i);
   }
-  return { selected, suites, quarantinedOut };
+  return { selected, suites, quarantinedOut, at };
+}
+
+interface LabelSetNode {
+  next?: Map<string, LabelSetNode>;
+  /** The verdict for the labels on the way here: undefined until asked. */
+  verdict?: boolean;
+}
+
+/**
+ * The matcher, asked once per list of labels: a large suite's specs share a few lists, and a
+ * verdict depends on the labels alone. The lists seen are a tree of maps, a label a step.
+ */
+function byLabelSet(matcher: LabelMatcher): LabelMatcher {
+  const root: LabelSetNode = {};
+  return (labels) => {
+    let node = root;
+    for (let i = 0; i < labels.length; i++) {
+      node.next ??= new Map();
+      let child = node.next.get(labels[i]);
+      if (!child) node.next.set(labels[i], (child = {}));
+      node = child;
+    }
+    return (node.verdict ??= matcher(labels));
+  };
+}
+
+/** The selected tests as positions in the inventory, whose index timings then look them up in. */
+function within(inventory: Inventory, at: readonly number[]): WantedIn | undefined {
+  if (!inventory.positions) return undefined;
+  const wantedAt = new Int32Array(inventory.tests.length).fill(-1);
+  for (let i = 0; i < at.length; i++) wantedAt[at[i]] = i;
+  return { tests: inventory.tests, positions: inventory.positions, wantedAt };
 }
 
 /** Time-balanced shards of the selected tests, and this job's share of them. */
@@ -501,6 +553,7 @@ async function shard(
   selected: string[],
   opts: Options,
   warnings: string[],
+  selectedIn: WantedIn | undefined,
 ): Promise<
   Pick<Selection, 'shards' | 'lowerBound' | 'timingsKnown' | 'shardIndex' | 'tests'> & {
     positions: number[];
@@ -509,6 +562,7 @@ async function shard(
   const timings = await readTimings(
     await expandPaths(opts.workspace, opts.timings, opts.sources.timings),
     selected,
+    selectedIn,
   );
   const weighed = expectedDurations(selected, (_id, i) => timings.at(i));
   // Each shard keeps the inventory's order: runners report in a stable order then.

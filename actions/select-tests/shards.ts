@@ -65,13 +65,7 @@ export function assignShards(
     tests: [],
     seconds: 0,
   }));
-  const order = new Uint32Array(tests.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((x, y) => {
-    const a = tests[x];
-    const b = tests[y];
-    return b.seconds - a.seconds || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  });
+  const order = longestFirst(tests);
   // A binary min-heap of shards keyed by (seconds, test count, index).
   const heap = shards.map((s) => ({ shard: s.index - 1, seconds: 0, tests: 0 }));
   type Slot = (typeof heap)[number];
@@ -104,6 +98,69 @@ export function assignShards(
   for (let i = 0; i < tests.length; i++) shards[shardOf[i]].tests.push(tests[i]);
   for (const slot of heap) shards[slot.shard].seconds = slot.seconds;
   return { shards, shardOf };
+}
+
+const byId = (a: ShardTest, b: ShardTest) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Positions of `tests`, longest first, equal durations by id, then by position. The durations
+ * are sorted as numbers, natively, and each test finds its place by binary search: for a
+ * large selection several times quicker than a sort calling a comparator, and the same order.
+ */
+function longestFirst(tests: readonly ShardTest[]): Uint32Array {
+  const n = tests.length;
+  const order = new Uint32Array(n);
+  const seconds = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    // -0 is 0 here, as `b - a` has it in the comparator.
+    seconds[i] = tests[i].seconds + 0;
+    if (!Number.isFinite(seconds[i])) return comparatorOrder(tests);
+  }
+  const ascending = seconds.slice().sort();
+  // Ties fill their places in test order; a tie of several is then sorted by id, stably.
+  const filled = new Uint32Array(n);
+  let ties = false;
+  for (let i = 0; i < n; i++) {
+    const s = seconds[i];
+    const end = firstAbove(ascending, s);
+    const above = n - end;
+    if (end >= 2 && ascending[end - 2] === s) ties = true;
+    order[above + filled[above]++] = i;
+  }
+  if (!ties) return order;
+  for (let start = 0; start < n;) {
+    const size = filled[start];
+    if (size > 1) {
+      // Array sort is stable: tests of the same id keep their order.
+      const group = Array.from(order.subarray(start, start + size));
+      group.sort((x, y) => byId(tests[x], tests[y]));
+      order.set(group, start);
+    }
+    start += size;
+  }
+  return order;
+}
+
+function comparatorOrder(tests: readonly ShardTest[]): Uint32Array {
+  const order = new Uint32Array(tests.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  return order.sort((x, y) => {
+    const a = tests[x];
+    const b = tests[y];
+    return b.seconds - a.seconds || byId(a, b);
+  });
+}
+
+/** The first index of `sorted` whose value is above `x`. */
+function firstAbove(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** The best any split can do: no shard is shorter than the longest test or the average load. */

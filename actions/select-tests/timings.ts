@@ -1,6 +1,23 @@
-import { createReadStream } from 'node:fs';
+import { num } from '../../shared/junit/number.js';
 import type { FoundFile } from './files.js';
-import { ginkgoSpecText } from './inventory.js';
+import { ginkgoSpecText, type Positions } from './inventory.js';
+import { readPlainCases } from './quick-timings.js';
+
+/**
+ * The wanted ids as a selection from a longer list that has an index already (the
+ * inventory's): they are looked up there, and no second index is made for them.
+ */
+export interface WantedIn {
+  /** The list, in its order. */
+  tests: ReadonlyArray<{ readonly id: string }>;
+  /** Each id's position in `tests`. */
+  positions: Positions;
+  /** For each position in `tests`, the index of its id among the wanted ones, or -1. */
+  wantedAt: Int32Array;
+}
+
+/** How many tests past the last one found are compared before the index is asked. */
+const LOOK_AHEAD = 4;
 
 /**
  * Which tests a JUnit testcase answers to: its `name`, `classname.name`, and (for Ginkgo's
@@ -14,19 +31,28 @@ import { ginkgoSpecText } from './inventory.js';
 export class CaseMatcher {
   /** Each id's position in the list given, or undefined: every key answers (index -1). */
   private readonly index?: Map<string, number>;
+  private readonly within?: WantedIn;
   private readonly prefixes?: Set<string>;
   private readonly ginkgoNamesWanted: boolean = true;
+  private readonly count: number = 0;
   private lastClassname = '';
   private lastClassnameWanted = true;
+  /** Where in `within.tests` the next key is looked for first. */
+  private cursor = 0;
 
-  constructor(ids?: Iterable<string>) {
+  /** With `within`, `ids` are the wanted ids, each once, as `within.wantedAt` numbers them. */
+  constructor(ids?: Iterable<string>, within?: WantedIn) {
     if (!ids) return;
-    this.index = new Map();
+    if (within) this.within = within;
+    else this.index = new Map();
     this.prefixes = new Set();
     this.ginkgoNamesWanted = false;
     for (const id of ids) {
-      if (this.index.has(id)) continue;
-      this.index.set(id, this.index.size);
+      if (this.index) {
+        if (this.index.has(id)) continue;
+        this.index.set(id, this.index.size);
+      }
+      this.count++;
       if (!this.ginkgoNamesWanted && id.charCodeAt(0) === 91 && ginkgoSpecText(id) !== undefined)
         this.ginkgoNamesWanted = true;
       for (let i = id.indexOf('.'); i > 0; i = id.indexOf('.', i + 1))
@@ -36,11 +62,15 @@ export class CaseMatcher {
 
   /** How many ids were given (each once). */
   get size(): number {
-    return this.index?.size ?? 0;
+    return this.count;
   }
 
   /** The index of a given id, or -1. */
   indexOf(id: string): number {
+    if (this.within) {
+      const p = this.within.positions.get(id);
+      return p === undefined ? -1 : this.within.wantedAt[p];
+    }
     return this.index?.get(id) ?? -1;
   }
 
@@ -55,9 +85,34 @@ export class CaseMatcher {
   }
 
   private offer(key: string, fn: (id: string, index: number) => void): void {
+    if (this.within) {
+      const i = this.find(this.within, key);
+      if (i >= 0) fn(key, i);
+      return;
+    }
     if (!this.index) return fn(key, -1);
     const i = this.index.get(key);
     if (i !== undefined) fn(key, i);
+  }
+
+  /**
+   * A report lists its tests mostly in the inventory's order, some left out (another shard's,
+   * ones not run): the few tests after the last one found are compared first, and the index
+   * is asked only when none of them is the key.
+   */
+  private find(within: WantedIn, key: string): number {
+    const { tests, wantedAt } = within;
+    const end = Math.min(this.cursor + LOOK_AHEAD, tests.length);
+    for (let p = this.cursor; p < end; p++) {
+      if (tests[p].id === key) {
+        this.cursor = p + 1;
+        return wantedAt[p];
+      }
+    }
+    const p = within.positions.get(key);
+    if (p === undefined) return -1;
+    this.cursor = p + 1;
+    return wantedAt[p];
   }
 
   private classnameWanted(classname: string): boolean {
@@ -96,8 +151,8 @@ export class Timings {
   private seconds = 0;
 
   /** Only ids in `wanted` are kept when it is given: the rest of a large suite is never looked up. */
-  constructor(wanted?: readonly string[]) {
-    this.matcher = new CaseMatcher(wanted);
+  constructor(wanted?: readonly string[], within?: WantedIn) {
+    this.matcher = new CaseMatcher(wanted, within);
     this.indexed = wanted !== undefined;
     this.totals = new Float64Array(this.matcher.size);
     this.runs = new Uint32Array(this.matcher.size);
@@ -137,68 +192,24 @@ export class Timings {
   }
 }
 
-const JUNIT_ROOTS = new Set(['testsuites', 'testsuite', 'testrun']);
-
-/**
- * One pass over a report for its testcases' name, classname and time alone: the tokenizer
- * and nothing else, no positions, no objects per case. False when the report is anything but
- * plain JUnit (invalid XML, characters XML forbids, entity declarations, another root): the
- * caller then reads it with the full reader, which handles those or says what is wrong.
- */
-async function quickRead(
-  file: string,
-  onCase: (name: string, classname: string, time: string | undefined) => void,
-): Promise<boolean> {
-  const { SaxesParser } = await import('saxes');
-  const parser = new SaxesParser({ position: false });
-  let ok = true;
-  let root = '';
-  parser.on('error', () => {
-    ok = false;
-  });
-  parser.on('doctype', (d) => {
-    if (/<!ENTITY/i.test(d)) ok = false;
-  });
-  parser.on('opentag', (tag) => {
-    if (!root) {
-      root = tag.name;
-      if (!JUNIT_ROOTS.has(root)) ok = false;
-    }
-    if (tag.name !== 'testcase' || !ok) return;
-    const a = tag.attributes as Record<string, string | undefined>;
-    onCase(a.name ?? '', a.classname ?? a.class ?? '', a.time);
-  });
-  const stream = createReadStream(file, { encoding: 'utf8', highWaterMark: 256 * 1024 });
-  try {
-    for await (const chunk of stream) {
-      parser.write(chunk as string);
-      if (!ok) return false;
-    }
-    parser.close();
-  } catch {
-    // Unreadable here: the full reader names the problem.
-    return false;
-  } finally {
-    stream.destroy();
-  }
-  return ok && root !== '';
-}
-
 export async function readTimings(
   files: readonly FoundFile[],
   wanted?: readonly string[],
+  within?: WantedIn,
 ): Promise<Timings> {
-  const timings = new Timings(wanted);
+  const timings = new Timings(wanted, within);
   if (files.length === 0) return timings;
-  // The XML readers load only when there is JUnit to read.
-  const { num, readJUnitFile } = await import('../../shared/junit/reader.js');
   for (const f of files) {
     const back = timings.mark();
-    const quick = await quickRead(f.file, (name, classname, time) =>
+    // A plain report (nearly all are) is read for its testcases alone, with no XML parser;
+    // anything else is read again by the full reader, which says what is wrong with it.
+    const plain = readPlainCases(f.file, (name, classname, time) =>
       timings.record(name, classname, num(time)),
     );
-    if (quick) continue;
+    if (plain) continue;
     back();
+    // The full reader (and the XML parser) loads only for a report that needs it.
+    const { readJUnitFile } = await import('../../shared/junit/reader.js');
     await readJUnitFile(
       f.file,
       { onCase: (tc) => timings.record(tc.name, tc.classname, tc.time) },
