@@ -1,7 +1,6 @@
 import { num } from '../../shared/junit/number.js';
 import type { FoundFile } from './files.js';
 import { ginkgoSpecText, type Positions } from './inventory.js';
-import { readPlainCases } from './quick-timings.js';
 
 /**
  * The wanted ids as a selection from a longer list that has an index already (the
@@ -199,6 +198,8 @@ export async function readTimings(
 ): Promise<Timings> {
   const timings = new Timings(wanted, within);
   if (files.length === 0) return timings;
+  // The JUnit readers load only when there is JUnit to read.
+  const { readPlainCases } = await import('./quick-timings.js');
   for (const f of files) {
     const back = timings.mark();
     // A plain report (nearly all are) is read for its testcases alone, with no XML parser;
