@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from './errors.js';
@@ -43,12 +42,15 @@ export function mask(text: string, secrets: readonly string[] = []): string {
   return out;
 }
 
-export function exec(
+export async function exec(
   command: string,
   args: readonly string[],
   opts: ExecOptions = {},
 ): Promise<ExecResult> {
   const secrets = opts.secrets ?? [];
+  // Loaded at the first command: node:child_process (with net and streams) costs a step's
+  // start some 5 ms, and the quickest paths run none.
+  const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: opts.cwd,

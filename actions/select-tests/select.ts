@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError, quote } from '../../shared/errors.js';
@@ -24,15 +23,8 @@ import { environmentMatrix } from './matrix.js';
 import { resolvePrLabels, steeringLabels, type PrLabels } from './pr-labels.js';
 import { readQuarantine, type Quarantine } from './quarantine.js';
 import { commandLines, MAX_ARG_STRLEN } from './command-line.js';
-import {
-  autoQuarantine,
-  failedNames,
-  historyWanted,
-  readHistory,
-  rerunFinding,
-  rerunning,
-  type HistoryRead,
-} from './history.js';
+import type { HistoryRead } from './history.js';
+import { historyWanted, rerunning } from './rerun.js';
 import {
   caseCollision,
   ginkgoExactRegex,
@@ -64,12 +56,7 @@ export async function selectTests(
   const steer = steeringOf(pr.labels);
   const history =
     opts.history && historyWanted(opts)
-      ? await readHistory(
-          opts.history,
-          { rerun: rerunning(opts), now: deps.now(), cache: deps.cache },
-          warnings,
-          notices,
-        )
+      ? await readHistory(opts, deps, warnings, notices)
       : undefined;
   const fromFile = opts.quarantine
     ? await readQuarantine(opts.workspace, opts.quarantine, deps.now(), opts.sources.quarantine)
@@ -78,7 +65,7 @@ export async function selectTests(
   const inventory = opts.inventory.length ? await readInventoryInput(opts) : undefined;
   const quarantine =
     opts.autoQuarantine && history
-      ? autoQuarantine(
+      ? history.code.autoQuarantine(
           history,
           opts,
           deps.now(),
@@ -121,6 +108,29 @@ interface Patterns {
 }
 
 /** Everything that can be wrong with the inputs alone, found before any file is read. */
+/** The history as read, with the code that answers from it. */
+interface History extends HistoryRead {
+  code: typeof import('./history.js');
+}
+
+/** The history's code (the stores, zlib) loads only for a step that reads the history. */
+async function readHistory(
+  opts: Options,
+  deps: Deps,
+  warnings: string[],
+  notices: string[],
+): Promise<History | undefined> {
+  if (!opts.history) return undefined;
+  const code = await import('./history.js');
+  const read = await code.readHistory(
+    opts.history,
+    { rerun: rerunning(opts), now: deps.now(), cache: deps.cache },
+    warnings,
+    notices,
+  );
+  return { ...read, code };
+}
+
 function checkInputs(opts: Options): Patterns {
   const scopeWhat =
     opts.scopeSource === 'input'
@@ -251,7 +261,7 @@ function withoutInventory(
   sel: Selection,
   expr: LabelExpr,
   opts: Options,
-  history: HistoryRead | undefined,
+  history: History | undefined,
 ): ArgsRequest {
   const sharded = opts.shardCount > 1;
   if (sharded && opts.runner !== 'jest' && opts.runner !== 'playwright') {
@@ -283,8 +293,8 @@ function withoutInventory(
  * A re-run without an inventory: the names that failed in the attempt before, where the
  * runner can select by them and no shard of its own splits them; else undefined, and why.
  */
-function rerunByName(sel: Selection, opts: Options, history: HistoryRead): string[] | undefined {
-  const finding = rerunFinding(history, opts, undefined);
+function rerunByName(sel: Selection, opts: Options, history: History): string[] | undefined {
+  const finding = history.code.rerunFinding(history, opts, undefined);
   const head = `re-run of attempt ${opts.run.attempt}`;
   if (finding.kind === 'as-usual') {
     sel.notices.push(finding.why);
@@ -302,7 +312,7 @@ function rerunByName(sel: Selection, opts: Options, history: HistoryRead): strin
     sel.notices.push(`${head}: ${why}; selecting as usual (give input "inventory" to narrow it)`);
     return undefined;
   }
-  const names = failedNames(history, opts);
+  const names = history.code.failedNames(history, opts);
   sel.rerun = { attempt: opts.run.attempt, failed: names.length };
   return names;
 }
@@ -313,7 +323,7 @@ async function fromInventory(
   { expr, unquarantined }: { expr: LabelExpr; unquarantined: LabelExpr },
   opts: Options,
   patterns: Patterns,
-  given: { inventory: Inventory; quarantinedTests: Set<string>; history?: HistoryRead },
+  given: { inventory: Inventory; quarantinedTests: Set<string>; history?: History },
 ): Promise<ArgsRequest> {
   const { inventory, quarantinedTests, history } = given;
   const { selected, suites, quarantinedOut, at } = matching(
@@ -383,9 +393,9 @@ async function fromInventory(
  * A re-run attempt with `rerun: failed`: the positions, in this job's selection, of the tests
  * that failed in the attempt before; undefined (and a notice why) to select as usual.
  */
-function narrowRerun(sel: Selection, opts: Options, history: HistoryRead): number[] | undefined {
+function narrowRerun(sel: Selection, opts: Options, history: History): number[] | undefined {
   const tests = sel.tests ?? [];
-  const finding = rerunFinding(history, opts, tests);
+  const finding = history.code.rerunFinding(history, opts, tests);
   if (finding.kind === 'as-usual') {
     sel.notices.push(finding.why);
     return undefined;
@@ -394,16 +404,23 @@ function narrowRerun(sel: Selection, opts: Options, history: HistoryRead): numbe
   return finding.positions;
 }
 
+let argsFiles = 0;
+
+/**
+ * A name no other step's arguments file has: the process (unique among those running), the
+ * time and a count. Not random: node:crypto costs a step's start some 5 ms.
+ */
+function argsFileId(): string {
+  return `${process.pid}-${Date.now().toString(36)}-${++argsFiles}`;
+}
+
 /**
  * The arguments file, always written so that one workflow works at any size, and the
  * outputs' form of the arguments: as they are while they fit a command line, else shortened
  * and split (see commandLines), and a notice saying to read the file.
  */
 function handOver(sel: Selection, req: ArgsRequest, opts: Options): void {
-  const file = path.join(
-    opts.tempDir,
-    `virt-ci-select-tests-${randomBytes(6).toString('hex')}.args`,
-  );
+  const file = path.join(opts.tempDir, `virt-ci-select-tests-${argsFileId()}.args`);
   const lines = commandLines(req, file);
   sel.args = lines.args;
   sel.runs = lines.runs;
