@@ -16,34 +16,15 @@ import {
 import { active, overBudget, quarantineFile } from '../../shared/history/quarantine.js';
 import { parseThreshold } from '../../shared/history/policy.js';
 import { startCacheService } from '../setup-hypervisor/cache-service.js';
+import { historyRun } from '../support/history-run.js';
 
 const tmp = (prefix: string) => mkdtempSync(path.join(os.tmpdir(), prefix));
 
-let clock = Date.parse('2026-11-01T00:00:00.000Z');
 /** A run of one environment; `tests` maps a test id to its outcome. */
-function run(
+const run = (
   tests: Record<string, HistoryOutcome>,
   over: Partial<Omit<HistoryRun, 'tests'>> = {},
-): HistoryRun {
-  clock += 3_600_000;
-  return {
-    repository: 'octo-org/octo-repo',
-    workflow: 'ci',
-    environment: 'test-kvm',
-    runId: String(clock / 1000),
-    runAttempt: 1,
-    sha: 'a'.repeat(40),
-    branch: 'main',
-    time: new Date(clock).toISOString(),
-    tests: new Map(
-      Object.entries(tests).map(([id, outcome]) => [
-        id,
-        { outcome, attempts: outcome === 'flaky' ? 2 : 1, durationMs: 1200 },
-      ]),
-    ),
-    ...over,
-  };
-}
+) => historyRun(tests, over, 1200);
 
 describe('history entries', () => {
   it('keep every field through encoding, and a 10k-test run stays well under 1 MB', () => {

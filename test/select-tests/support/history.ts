@@ -1,5 +1,6 @@
 import { DirectoryStore, type HistoryStore } from '../../../shared/history/directory-store.js';
 import { testKey, type HistoryOutcome, type HistoryRun } from '../../../shared/history/entry.js';
+import { historyRun as run, startHistoryClock } from '../../support/history-run.js';
 
 /**
  * Simulated runs of the KubeVirt-like suite in the history, keyed as publish-junit keys them:
@@ -16,31 +17,15 @@ export const L1 = '[sig-compute]L1 virtualization host should start a nested VM 
 export const key = (spec: string, labels = 'sig-compute') =>
   testKey(SUITE, `[It] ${spec} [${labels}]`);
 
-let clock = Date.parse('2026-11-01T00:00:00.000Z');
-
 /** One job's entry; `tests` maps spec texts to outcomes. */
 export function historyRun(
   tests: Record<string, HistoryOutcome>,
   over: Partial<Omit<HistoryRun, 'tests'>> = {},
 ): HistoryRun {
-  clock += 3_600_000;
-  return {
-    repository: 'octo-org/octo-repo',
-    workflow: 'ci',
-    environment: 'test-kvm',
-    runId: String(clock / 1000),
-    runAttempt: 1,
-    sha: 'a'.repeat(40),
-    branch: 'main',
-    time: new Date(clock).toISOString(),
-    tests: new Map(
-      Object.entries(tests).map(([spec, outcome]) => [
-        key(spec),
-        { outcome, attempts: outcome === 'flaky' ? 2 : 1, durationMs: 1000 },
-      ]),
-    ),
-    ...over,
-  };
+  return run(
+    Object.fromEntries(Object.entries(tests).map(([spec, outcome]) => [key(spec), outcome])),
+    over,
+  );
 }
 
 /**
@@ -53,7 +38,7 @@ export async function writeHistory(
   start = Date.parse('2026-11-01T00:00:00.000Z'),
 ): Promise<void> {
   const store = typeof to === 'string' ? new DirectoryStore(to) : to;
-  clock = start;
+  startHistoryClock(start);
   const runs = [
     historyRun({ [A]: 'failed', [B]: 'passed' }, { sha: 's1', runId: '100' }),
     historyRun({ [A]: 'passed', [B]: 'passed' }, { sha: 's1', runId: '100', runAttempt: 2 }),
