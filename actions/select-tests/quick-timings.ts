@@ -1,5 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
+import { fileText } from '../../shared/junit/file-text.js';
 
 /**
  * A tokenizer for plain JUnit XML alone, to read the timings of a large suite: each
@@ -451,29 +450,17 @@ const CHUNK = 1024 * 1024;
 
 /**
  * Hands each testcase of a plain JUnit report to `onCase`; false when the report is anything
- * else or cannot be read (the full reader then says why). Plain file reads and a UTF-8
- * decoder, which decodes as a stream with encoding utf8 does, without loading Node's streams.
+ * else or cannot be read (the full reader then says why).
  */
-export function readPlainCases(file: string, onCase: CaseSink): boolean {
-  let fd: number;
+export async function readPlainCases(file: string, onCase: CaseSink): Promise<boolean> {
+  const scanner = new PlainJUnitScanner(onCase);
+  const chunks = fileText(file, CHUNK);
   try {
-    fd = openSync(file, 'r');
-  } catch {
-    return false;
-  }
-  try {
-    const scanner = new PlainJUnitScanner(onCase);
-    const decoder = new StringDecoder('utf8');
-    const buffer = Buffer.allocUnsafe(CHUNK);
-    for (;;) {
-      const n = readSync(fd, buffer, 0, CHUNK, null);
-      if (n === 0) break;
-      if (!scanner.write(decoder.write(n === CHUNK ? buffer : buffer.subarray(0, n)))) return false;
-    }
-    return scanner.write(decoder.end()) && scanner.end();
+    for await (const text of chunks) if (!scanner.write(text)) return false;
+    return scanner.end();
   } catch {
     return false;
   } finally {
-    closeSync(fd);
+    await chunks.return(undefined);
   }
 }

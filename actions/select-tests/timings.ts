@@ -204,7 +204,7 @@ export async function readTimings(
     const back = timings.mark();
     // A plain report (nearly all are) is read for its testcases alone, with no XML parser;
     // anything else is read again by the full reader, which says what is wrong with it.
-    const plain = readPlainCases(f.file, (name, classname, time) =>
+    const plain = await readPlainCases(f.file, (name, classname, time) =>
       timings.record(name, classname, num(time)),
     );
     if (plain) continue;

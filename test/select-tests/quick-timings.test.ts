@@ -349,7 +349,7 @@ describe('reading a report file', () => {
     writeFileSync(file, `<?xml version="1.0"?>\n<testsuite>\n${cases.join('\n')}\n</testsuite>\n`);
     expect(statSync(file).size).toBeGreaterThan(1024 * 1024);
     const got: Case[] = [];
-    expect(readPlainCases(file, (n, c, t) => got.push([n, c, t]))).toBe(true);
+    expect(await readPlainCases(file, (n, c, t) => got.push([n, c, t]))).toBe(true);
     const want = await saxesFile(file);
     expect(want.error).toBe(false);
     expect(got).toEqual(want.cases);
@@ -358,9 +358,9 @@ describe('reading a report file', () => {
   it('says not plain for a file that is not or cannot be read; bytes no UTF-8 decode as a stream does', async () => {
     const cut = path.join(dir, 'cut.xml');
     writeFileSync(cut, '<testsuite><testcase name="a"/>');
-    expect(readPlainCases(cut, () => {})).toBe(false);
-    expect(readPlainCases(path.join(dir, 'missing.xml'), () => {})).toBe(false);
-    expect(readPlainCases(dir, () => {})).toBe(false);
+    expect(await readPlainCases(cut, () => {})).toBe(false);
+    expect(await readPlainCases(path.join(dir, 'missing.xml'), () => {})).toBe(false);
+    expect(await readPlainCases(dir, () => {})).toBe(false);
     const invalid = path.join(dir, 'invalid.xml');
     // A byte that is no UTF-8 decodes to U+FFFD, as in a utf8 stream: still plain.
     writeFileSync(
@@ -372,7 +372,7 @@ describe('reading a report file', () => {
       ]),
     );
     const got: Case[] = [];
-    expect(readPlainCases(invalid, (n, c, t) => got.push([n, c, t]))).toBe(true);
+    expect(await readPlainCases(invalid, (n, c, t) => got.push([n, c, t]))).toBe(true);
     const want = await saxesFile(invalid);
     expect(want.error).toBe(false);
     expect(got).toEqual(want.cases);
