@@ -1,11 +1,12 @@
 // Sync calls on purpose: a few small ones per report, before any report is read.
-import { closeSync, fstatSync, openSync, readSync, realpathSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../../shared/errors.js';
 import { globFiles } from '../../shared/glob.js';
 import { readJUnitFile, type TestCase } from '../../shared/junit/reader.js';
 import type { BrokenReport } from './results.js';
 import { Tally, displayPath } from './tally.js';
+import { tierForReading } from './tiering.js';
 
 /** Files matching globs relative to the workspace (`!pattern` excludes), sorted, unique. */
 export async function findFiles(patterns: string[], workspace: string): Promise<string[]> {
@@ -92,6 +93,18 @@ export async function readingOrder(files: string[]): Promise<{ file: string; sha
   return out;
 }
 
+/** Bytes in all the files; one that cannot be read counts nothing (reading it says why). */
+function totalSize(files: { file: string }[]): number {
+  let bytes = 0;
+  for (const { file } of files)
+    try {
+      bytes += statSync(file).size;
+    } catch {
+      // Missing, a loop of links: the reader says what is wrong with it.
+    }
+  return bytes;
+}
+
 /**
  * Stream every report into one tally. A report that cannot be read is recorded by name and
  * line and the others are still counted: one broken file must not hide the rest.
@@ -103,7 +116,9 @@ export async function collect(
   const tally = new Tally(opts);
   const reports: string[] = [];
   const broken: BrokenReport[] = [];
-  for (const { file, shared } of await readingOrder(files)) {
+  const order = await readingOrder(files);
+  await tierForReading(totalSize(order));
+  for (const { file, shared } of order) {
     const display = displayPath(file, opts.workspace);
     reports.push(display);
     tally.beginReport({ report: display, shared });
