@@ -4,7 +4,7 @@ import path from 'node:path';
 import { writeFileAtomicAsync } from '../files.js';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { Interner, decodeInflated, encodeRun, type HistoryRun } from './entry.js';
+import { Interner, decodeInflated, encodeRun, inflateOptions, type HistoryRun } from './entry.js';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -88,7 +88,7 @@ export class DirectoryStore implements HistoryStore {
       return { bad: `cannot be read (${(err as NodeJS.ErrnoException).code ?? err})` };
     }
     try {
-      return await gunzipAsync(bytes);
+      return await gunzipAsync(bytes, inflateOptions(bytes));
     } catch (err) {
       return { bad: `not a gzipped history entry (${(err as Error).message.split('\n')[0]})` };
     }

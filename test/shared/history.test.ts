@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { readQuarantine } from '../../actions/select-tests/quarantine.js';
 import { classify, flakeStats } from '../../shared/history/analysis.js';
 import { CacheStore } from '../../shared/history/cache-store.js';
@@ -10,6 +10,7 @@ import { DirectoryStore } from '../../shared/history/directory-store.js';
 import {
   decodeRun,
   encodeRun,
+  inflateOptions,
   type HistoryOutcome,
   type HistoryRun,
 } from '../../shared/history/entry.js';
@@ -73,6 +74,54 @@ describe('history entries', () => {
     expect(decodeRun(gzipSync('{"v":1,'))).toMatchObject({
       bad: expect.stringMatching(/^not a JSON history entry/),
     });
+  });
+});
+
+describe('history entries, inflated in one piece', () => {
+  const tests: Record<string, HistoryOutcome> = {};
+  for (let i = 0; i < 2000; i++) tests[`kubevirt.io/tests\u0000VM ${i} boots`] = 'passed';
+  const r = run(tests);
+  const bytes = encodeRun(r);
+
+  it('ask zlib for one chunk one byte longer than the text the trailer gives', () => {
+    const text = gunzipSync(bytes);
+    expect(text.length).toBeGreaterThan(16 * 1024);
+    expect(inflateOptions(bytes)).toEqual({ chunkSize: text.length + 1 });
+    expect(inflateOptions(gzipSync('{}'))).toEqual({ chunkSize: 16 * 1024 });
+    expect(inflateOptions(Buffer.from([1, 2]))).toEqual({});
+  });
+
+  it('read an entry of two gzip members, whose trailer gives only the last one', async () => {
+    // The trailer says 1 byte: zlib is asked for its smallest chunks, and joins them.
+    const text = gunzipSync(bytes);
+    const twoMembers = Buffer.concat([gzipSync(text.subarray(0, -1)), gzipSync('\n')]);
+    expect(inflateOptions(twoMembers)).toEqual({ chunkSize: 16 * 1024 });
+    expect(text.length).toBeGreaterThan(4 * 16 * 1024);
+    expect(decodeRun(twoMembers)).toEqual(r);
+    const dir = tmp('history-');
+    await new DirectoryStore(dir).write(r);
+    const [file] = readdirSync(path.join(dir, 'test-kvm'));
+    writeFileSync(path.join(dir, 'test-kvm', file), twoMembers);
+    const read = await new DirectoryStore(dir).read({ environment: 'test-kvm' });
+    expect(read.skipped).toEqual([]);
+    expect(read.runs).toEqual([r]);
+  });
+
+  it('refuse an entry whose trailer lies about its length, asking for at most 8 MiB', async () => {
+    const lying = Buffer.from(bytes);
+    lying.writeUInt32LE(0xffffffff, lying.length - 4);
+    expect(inflateOptions(lying)).toEqual({ chunkSize: 8 * 1024 * 1024 });
+    expect(decodeRun(lying)).toMatchObject({
+      bad: expect.stringMatching(/^not a gzipped history entry/),
+    });
+    const dir = tmp('history-');
+    mkdirSync(path.join(dir, 'test-kvm'), { recursive: true });
+    writeFileSync(path.join(dir, 'test-kvm', '2026-11-30T00-00-00-000Z_x-1_0.json.gz'), lying);
+    const read = await new DirectoryStore(dir).read({ environment: 'test-kvm' });
+    expect(read.runs).toEqual([]);
+    expect(read.skipped).toEqual([
+      expect.stringMatching(/\.json\.gz: not a gzipped history entry/),
+    ]);
   });
 });
 
