@@ -16,11 +16,11 @@ import { junitXml, workspaceWith } from './make-report.js';
 function tracingNode(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'virt-ci-trace-opt-'));
   const file = path.join(dir, 'node');
-  const node = JSON.stringify(findNode24(repoRoot));
+  const node = findNode24(repoRoot);
   // Node, not a shell: a shell drops the step's INPUT_FAIL-ON and other names with a '-'.
   writeFileSync(
     file,
-    `#!${findNode24(repoRoot)}\nconst r = require('node:child_process').spawnSync(${node}, ['--trace-opt', ...process.argv.slice(2)], { stdio: 'inherit' });\nprocess.exit(r.status ?? 1);\n`,
+    `#!${node}\nconst r = require('node:child_process').spawnSync(${JSON.stringify(node)}, ['--trace-opt', ...process.argv.slice(2)], { stdio: 'inherit' });\nprocess.exit(r.status ?? 1);\n`,
   );
   chmodSync(file, 0o755);
   return file;
